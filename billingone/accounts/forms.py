@@ -1,0 +1,35 @@
+"""Account forms: the extra signup fields (web and app) and the profile form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from billingone.accounts.models import User
+from billingone.audit.log import record
+from billingone.orgs.flows import create_organization
+
+
+class SignupExtras(forms.Form):
+    """Mixed into allauth's signup form (web and headless): the new user's first organization."""
+
+    name = forms.CharField(label="Your name", max_length=150, required=False)
+    organization_name = forms.CharField(
+        label="Organization name",
+        max_length=100,
+        required=False,
+        help_text="Your MSP's name. You will be its Owner; you can invite your team next.",
+    )
+
+    def signup(self, request, user: User) -> None:
+        user.name = self.cleaned_data.get("name", "").strip()
+        user.save(update_fields=["name"])
+        organization = create_organization(user, self.cleaned_data.get("organization_name", ""), request=request)
+        record("user.signup", organization=organization, request=request, actor=user, target=user)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["name"]  # explicit: nothing else can be mass-assigned
+        labels = {"name": "Full name"}
+        widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}

@@ -1,0 +1,24 @@
+"""The /api/v1 application: routers per area, one auth, one error shape."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from billingone.api import errors
+from billingone.api.auth import api_auth
+from billingone.api.me import router as me_router
+from billingone.api.orgs import router as orgs_router
+
+api = NinjaAPI(
+    title="BillingOne API",
+    version="1",
+    description="The JSON API used by the BillingOne mobile app. Authentication: allauth headless "
+    "(`/_allauth/app/v1/`), then send `X-Session-Token` on every call.",
+    auth=api_auth,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("", me_router)
+api.add_router("", orgs_router)

@@ -1,0 +1,1 @@
+"""Test helpers: personas across two organizations, route sweeps, browser and task helpers."""

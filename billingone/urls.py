@@ -1,0 +1,35 @@
+"""URL map. Organization pages live under /<org-slug>/ (the catch-all, last)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from billingone.accounts.urls import settings_urlpatterns as account_settings_urls
+from billingone.api.api import api
+from billingone.ops import views as ops_views
+from billingone.ops.health import healthz
+from billingone.orgs.urls import org_urlpatterns as org_urls
+from billingone.orgs.urls import urlpatterns as org_root_urls
+
+# Settings sections, mounted under /<slug>/settings/: one line per app.
+settings_urls = [
+    *account_settings_urls,
+]
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    # Every sign-in goes through allauth (rate limits, MFA), the admin's included.
+    path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("api/v1/", api.urls),
+    path("media/<path:path>", ops_views.media, name="media"),
+    *org_root_urls,
+    path("<slug:slug>/", include([*org_urls, path("settings/", include(settings_urls))])),
+]
+
+handler400 = "billingone.ops.views.bad_request"
+handler403 = "billingone.ops.views.forbidden"
+handler404 = "billingone.ops.views.not_found"
+handler500 = "billingone.ops.views.server_error"
