@@ -4,9 +4,11 @@ Syncing is open to the app; connecting, configuring and disconnecting are web-on
 
 from __future__ import annotations
 
+import json
+
 from django.http import Http404
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import Router
 
 from billingone.api.errors import ApiError, web_only
 from billingone.api.pagination import paginate
@@ -16,10 +18,6 @@ from billingone.integrations.state import IntegrationState, integration_states, 
 from billingone.orgs.tenancy import org_endpoint
 
 router = Router(tags=["integrations"])
-
-
-class SyncIn(Schema):
-    mode: str | None = None
 
 
 def integration_payload(request, state: IntegrationState) -> dict:
@@ -61,6 +59,20 @@ def get_integration(request, slug: str, provider: str):
     return integration_payload(request, state_for(request.organization, provider))
 
 
+def _mode_from_body(request) -> str | None:
+    """The optional JSON body {"mode": ...}, read after the tenancy gate (an outsider's bad body
+    must still get 404). Body parsing errors are 422s, never 500s."""
+    if not request.body.strip():
+        return None
+    try:
+        body = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(422, "invalid", 'The body must be JSON like {"mode": "full"}.') from None
+    if not isinstance(body, dict) or not isinstance(body.get("mode", ""), str | type(None)):
+        raise ApiError(422, "invalid", "mode must be a string.", fields={"mode": ["Must be a string."]})
+    return body.get("mode") or None
+
+
 def _sync_error(request, slug: str, error: Exception) -> ApiError:
     if isinstance(error, flows.NotConnected):
         url = reverse("integration_configure", kwargs={"slug": slug, "provider": error.provider.key})
@@ -76,13 +88,14 @@ def _jsonable(payload: dict) -> dict:
 
 @router.post("/orgs/{slug}/integrations/{provider}/sync", response={202: dict}, summary="Start a sync")
 @org_endpoint("integrations.sync")
-def sync_integration(request, slug: str, provider: str, payload: SyncIn | None = None):
+def sync_integration(request, slug: str, provider: str):
     registry.get_provider(provider)
+    mode = _mode_from_body(request)
     try:
         run = flows.request_sync(
             request.organization,
             provider,
-            mode=payload.mode if payload else None,
+            mode=mode,
             trigger=SyncRun.Trigger.PERSON,
             membership=request.membership,
             request=request,
