@@ -7,6 +7,7 @@ process refuses to start without them).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth's sessions templates use naturaltime
     "django_htmx",
     "django_tasks_db",
+    "crontask",  # `manage.py crontask`: the scheduler the dev runner and production start
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -161,11 +163,15 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 1
 PAX8_API_URL = env_str("PAX8_API_URL", "https://api.pax8.com/v1")
 PAX8_TOKEN_URL = env_str("PAX8_TOKEN_URL", "https://token-manager.pax8.com/oauth/token")
 # Pax8 publishes only "429"; third-party guides say 1000 calls/minute. We keep 5% under it.
-PAX8_RATE_LIMIT_PER_MINUTE = env_int("PAX8_RATE_LIMIT_PER_MINUTE", 1000)
+PAX8_RATE_LIMIT_CALLS = env_int("PAX8_RATE_LIMIT_CALLS", 1000)
+PAX8_RATE_LIMIT_PERIOD_SECONDS = env_int("PAX8_RATE_LIMIT_PERIOD_SECONDS", 60)
 PAX8_MAX_CONCURRENCY = env_int("PAX8_MAX_CONCURRENCY", 4)
 PAX8_SYNC_INTERVAL_MINUTES = env_int("PAX8_SYNC_INTERVAL_MINUTES", 60)
 # host:port of local provider simulators: the only private addresses a provider client may call.
-INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "")
+# The dev runner sets one SIMULATOR_HOST_<NAME> per simulator it starts (simulators/__init__.py).
+INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "") + [
+    value for name, value in sorted(os.environ.items()) if name.startswith("SIMULATOR_HOST_") and value
+]
 INTEGRATION_HTTP_TIMEOUT_SECONDS = float(env_int("INTEGRATION_HTTP_TIMEOUT_SECONDS", 30))
 INTEGRATION_HTTP_RETRIES = env_int("INTEGRATION_HTTP_RETRIES", 3)
 INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5

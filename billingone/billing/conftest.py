@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+import pytest
+
+from billingone.integrations.testing import pax8_simulator_fixture
+
+pax8_sim = pytest.fixture(pax8_simulator_fixture)
