@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth's sessions templates use naturaltime
     "django_htmx",
     "django_tasks_db",
+    "crontask",
     "allauth",
     "allauth.account",
     "allauth.mfa",
