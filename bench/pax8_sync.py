@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 def sim_call(base: str, path: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base + path, data=data, method="POST" if data else "GET")
+    request = urllib.request.Request(base + path, data=data, method="POST" if data else "GET")  # noqa: S310
     request.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the local simulator
         return json.loads(response.read())
@@ -106,15 +106,17 @@ def print_figures(label, run, stats, pages, rows, elapsed, queries, rss_before, 
     calls = stats["requests"]
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     per_minute = calls / elapsed * 60
+    minimum = minimum_calls(run, stats["token_requests"] > 0)
     lines = [
         f"== {label}: run #{run.pk} {run.status} in {elapsed:.1f} s "
         f"(created {run.created}, updated {run.updated}, unchanged {run.unchanged}, removed {run.removed})",
-        f"provider calls made           {calls}  (minimum possible {minimum_calls(run, stats['token_requests'] > 0)}; per endpoint {pages})",
+        f"provider calls made           {calls}  (minimum possible {minimum}; per endpoint {pages})",
         f"calls per minute              {per_minute:.0f} achieved vs {allowed} allowed "
         f"({allowed * 0.95:.0f} budget with 5% headroom)",
         f"429s received                 {stats['rate_limited']}",
         f"rows per second               {rows / elapsed:.0f}  ({rows} rows)",
-        f"peak memory (process RSS)     {rss_peak / 1024:.0f} MiB  (+{(rss_peak - rss_before) / 1024:.0f} MiB in this sync)",
+        f"peak memory (process RSS)     {rss_peak / 1024:.0f} MiB "
+        f"(+{(rss_peak - rss_before) / 1024:.0f} MiB in this sync)",
         f"SQL statements per 1,000 rows {queries / rows * 1000:.1f}  ({queries} statements)",
     ]
     print("\n".join(lines), flush=True)
