@@ -111,8 +111,8 @@ def print_figures(label, run, stats, pages, rows, elapsed, queries, rss_before, 
         f"== {label}: run #{run.pk} {run.status} in {elapsed:.1f} s "
         f"(created {run.created}, updated {run.updated}, unchanged {run.unchanged}, removed {run.removed})",
         f"provider calls made           {calls}  (minimum possible {minimum}; per endpoint {pages})",
-        f"calls per minute              {per_minute:.0f} achieved vs {allowed} allowed "
-        f"({allowed * 0.95:.0f} budget with 5% headroom)",
+        f"calls per minute              {stats['peak_per_period']} in the busiest 60 s window vs {allowed} allowed "
+        f"({allowed * 0.95:.0f} budget with 5% headroom); average pace {per_minute:.0f}/min over {elapsed:.0f} s",
         f"429s received                 {stats['rate_limited']}",
         f"rows per second               {rows / elapsed:.0f}  ({rows} rows)",
         f"peak memory (process RSS)     {rss_peak / 1024:.0f} MiB "

@@ -66,9 +66,20 @@ class Stats:
     by_path: dict[str, int] = field(default_factory=dict)
     first_at: float | None = None
     last_at: float | None = None
+    times: list[float] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def peak(self, period: float) -> int:
+        """The most requests seen in any `period`-second window (what a rate limit counts)."""
+        best, start = 0, 0
+        for end, moment in enumerate(self.times):
+            while self.times[start] <= moment - period:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def as_dict(self, period: float = 60.0) -> dict:
         return {
+            "peak_per_period": self.peak(period),
             "requests": self.requests,
             "token_requests": self.token_requests,
             "rate_limited": self.rate_limited,
@@ -158,6 +169,7 @@ class Pax8Simulator:
             self.stats.requests += 1
             self.stats.first_at = self.stats.first_at or now
             self.stats.last_at = now
+            self.stats.times.append(now)
             key = path if not path.startswith("/v1/") else "/v1/" + path[4:].split("/")[0]
             self.stats.by_path[key] = self.stats.by_path.get(key, 0) + 1
 
@@ -336,7 +348,8 @@ def control(handler, sim: Pax8Simulator, path: str, raw: bytes) -> None:
     try:
         body = json.loads(raw or b"{}")
         if path == "/_sim/stats":
-            return handler.send_json(200, {**sim.stats.as_dict(), "subscriptions": len(sim.data.subscriptions)})
+            stats = sim.stats.as_dict(sim.rate_period)
+            return handler.send_json(200, {**stats, "subscriptions": len(sim.data.subscriptions)})
         if path == "/_sim/faults":
             fault = sim.inject(**body)
             return handler.send_json(201, {"kind": fault.kind})
