@@ -19,6 +19,7 @@ import json
 import math
 import os
 import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -33,6 +34,17 @@ DEMO_CLIENT_SECRET = "demo-pax8-secret-0123456789"  # the simulator's published 
 AUDIENCES = {"https://api.pax8.com", "api://p8p.client", "api://provisioning", "api://usage"}
 RESOURCES = {"companies", "products", "subscriptions"}
 MAX_SIZE = 200
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A client that gave up (timeout fault) closes its socket mid-answer: not an error here."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass
@@ -115,7 +127,7 @@ class Pax8Simulator:
         self.faults: list[Fault] = []
         self.stats = Stats()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
+        self.server = QuietServer((host, port), make_handler(self))
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
 
