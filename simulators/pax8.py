@@ -356,7 +356,7 @@ def apply_fault(handler, sim: Pax8Simulator, fault: Fault, path: str) -> bool:
 
 
 def control(handler, sim: Pax8Simulator, path: str, raw: bytes) -> None:
-    """/_sim/stats (GET), /_sim/faults, /_sim/mutate, /_sim/reset (POST JSON): test and bench hooks."""
+    """/_sim/stats (GET), /_sim/faults, /_sim/mutate, /_sim/rate, /_sim/reset (POST JSON): test and bench hooks."""
     try:
         body = json.loads(raw or b"{}")
         if path == "/_sim/stats":
@@ -367,10 +367,13 @@ def control(handler, sim: Pax8Simulator, path: str, raw: bytes) -> None:
             return handler.send_json(201, {"kind": fault.kind})
         if path == "/_sim/mutate":
             return handler.send_json(200, {"changed": sim.data.mutate(float(body.get("fraction", 0.01)))})
+        if path == "/_sim/rate":
+            sim.rate_limit, sim.rate_period = int(body["limit"]), float(body.get("period", 60))
+            return handler.send_json(200, {"limit": sim.rate_limit, "period": sim.rate_period})
         if path == "/_sim/reset":
             sim.reset()
             return handler.send_json(200, {"ok": True})
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, KeyError) as exc:
         return handler.send_json(400, {"error": str(exc)})
     handler.send_json(404, {"error": "unknown control path"})
 
