@@ -45,12 +45,12 @@ def test_connect_pax8_then_sync_and_watch_progress(page, live_url, personas, pas
     expect(page.locator(".flash--success")).to_contain_text("Pax8 is connected")
     expect(page.get_by_test_id("status-pax8")).to_have_text("Connected")
 
-    # The SQLite test database is in-memory with table-level locks: the worker runs only
-    # while the sync does, so page loads never race its polling.
+    page.get_by_role("button", name="Sync now").click()
+    percent = page.get_by_test_id("sync-percent")
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("Queued")
+    # The SQLite test database is in-memory with table-level locks that fail instead of
+    # waiting: the worker runs only while the sync does, so other page loads never race it.
     with worker_thread():
-        page.get_by_role("button", name="Sync now").click()
-        percent = page.get_by_test_id("sync-percent")
-        expect(percent).to_be_visible()
         seen = set()
         for _ in range(120):
             seen.add(percent.inner_text())
@@ -75,8 +75,9 @@ def test_connect_pax8_then_sync_and_watch_progress(page, live_url, personas, pas
 
     # "Sync from Pax8" on the Subscriptions page: the same live progress, then the page refreshes.
     slow_pax8.data.mutate(0.02)
+    page.get_by_test_id("sync-pax8").click()
+    expect(page.get_by_test_id("sync-progress")).to_contain_text("Queued")
     with worker_thread():
-        page.get_by_test_id("sync-pax8").click()
         expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=30_000)
         expect(page.get_by_test_id("sync-progress")).to_contain_text("9 updated")
     expect(page.get_by_test_id("sync-pax8")).to_be_enabled()
