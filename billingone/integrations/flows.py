@@ -201,8 +201,18 @@ def request_sync(
     try:
         with transaction.atomic():
             run = _queue_run(organization, provider, mode, trigger, membership)
-            # The task row lives in the same database: it commits (or vanishes) with the run.
+            # The task row lives in the same database: it commits (or vanishes) with the run,
+            # and so does the audit event.
             enqueue_run(run)
+            record(
+                "integration.sync.request",
+                organization=organization,
+                request=request,
+                actor=membership.user if membership else None,
+                target=run,
+                target_label=f"{provider.name} {mode} sync",
+                data={"provider": provider_key, "mode": mode, "trigger": trigger, "run": run.pk},
+            )
     except IntegrityError:
         # Lost a race with another request: the database's one-active-run rule held.
         running = SyncRun.objects.filter(organization=organization, provider=provider_key, status__in=SyncRun.ACTIVE)
@@ -210,15 +220,6 @@ def request_sync(
         if busy is None:
             raise
         raise SyncInProgress(busy) from None
-    record(
-        "integration.sync.request",
-        organization=organization,
-        request=request,
-        actor=membership.user if membership else None,
-        target=run,
-        target_label=f"{provider.name} {mode} sync",
-        data={"provider": provider_key, "mode": mode, "trigger": trigger, "run": run.pk},
-    )
     return run
 
 
