@@ -23,6 +23,7 @@ from billingone.lib.env import (
     new_encryption_keyring,
     new_secret_key,
 )
+from billingone.notifications.keys import new_vapid_private_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BILLINGONE_VAR_DIR", str(BASE_DIR / "var")))
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "billingone.audit",
     "billingone.api",
     "billingone.ops",
+    "billingone.notifications",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "billingone.orgs.context_processors.organization",
+                "billingone.notifications.context_processors.notifications",
             ],
         },
     },
@@ -283,6 +286,36 @@ elif EMAIL_DELIVERY == "console":
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     raise ImproperlyConfigured("EMAIL_DELIVERY must be smtp, file or console")
+
+# --- Notifications (docs/notifications.md) ---------------------------------------------------
+# Seconds to wait before each retry of a failed delivery; after the last one it is marked failed.
+NOTIFICATION_RETRY_DELAYS = [int(v) for v in env_list("NOTIFICATION_RETRY_DELAYS", "30,120,600")]
+# APNs: token-based (.p8 key) authentication over HTTP/2. Sandbox host: api.sandbox.push.apple.com.
+APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
+APNS_PORT = env_int("APNS_PORT", 443)
+APNS_TEAM_ID = env_str("APNS_TEAM_ID")
+APNS_KEY_ID = env_str("APNS_KEY_ID")
+APNS_TOPIC = env_str("APNS_TOPIC")  # the app's bundle id
+APNS_PRIVATE_KEY = env_str("APNS_PRIVATE_KEY")  # PEM text, or:
+APNS_PRIVATE_KEY_FILE = env_str("APNS_PRIVATE_KEY_FILE")
+# Web Push with VAPID: base64url private key (generated in var/ outside production).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY") or (
+    "" if PRODUCTION else generated_secret(VAR_DIR / "vapid_private_key", new_vapid_private_key)
+)
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:" + DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">"))
+# Subscriptions are accepted only on these push services (the server posts to the endpoint).
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,"
+    "notify.windows.com,web.push.apple.com",
+)
+# A CA bundle for push services (only the local simulators need one).
+PUSH_CA_FILE = env_str("PUSH_CA_FILE")
+
+# --- Audit log ------------------------------------------------------------------------------
+# Entries older than this many days are pruned daily (0 keeps everything); a checkpoint keeps
+# the hash chain verifiable.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"

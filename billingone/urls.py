@@ -6,6 +6,9 @@ from django.views.generic import RedirectView
 
 from billingone.accounts.urls import settings_urlpatterns as account_settings_urls
 from billingone.api.api import api
+from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
+from billingone.notifications.urls import org_urlpatterns as notification_org_urls
+from billingone.notifications.urls import settings_urlpatterns as notification_settings_urls
 from billingone.ops import views as ops_views
 from billingone.ops.health import healthz
 from billingone.orgs.urls import org_urlpatterns as org_urls
@@ -14,6 +17,8 @@ from billingone.orgs.urls import urlpatterns as org_root_urls
 # Settings sections, mounted under /<slug>/settings/: one line per app.
 settings_urls = [
     *account_settings_urls,
+    *notification_settings_urls,
+    *audit_settings_urls,
 ]
 
 urlpatterns = [
@@ -26,7 +31,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
     *org_root_urls,
-    path("<slug:slug>/", include([*org_urls, path("settings/", include(settings_urls))])),
+    path("<slug:slug>/", include([*org_urls, *notification_org_urls, path("settings/", include(settings_urls))])),
 ]
 
 handler400 = "billingone.ops.views.bad_request"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from billingone.api import errors
+from billingone.api.audit import router as audit_router
 from billingone.api.auth import api_auth
 from billingone.api.me import router as me_router
+from billingone.api.notifications import router as notifications_router
 from billingone.api.orgs import router as orgs_router
 
 api = NinjaAPI(
@@ -22,3 +24,5 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", me_router)
 api.add_router("", orgs_router)
+api.add_router("", notifications_router)
+api.add_router("", audit_router)

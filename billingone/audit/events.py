@@ -14,6 +14,13 @@ AUDIT_EVENTS: dict[str, str] = {
     "org.create": "An organization was created",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
+    # notifications and the audit log itself (issue 7)
+    "notifications.preferences_update": "A user changed their notification preferences",
+    "notifications.policy_update": "The organization's notification policy changed",
+    "notifications.device_register": "A user registered a device for push notifications",
+    "notifications.device_remove": "A user removed a push notification device",
+    "audit.export": "The audit log was exported to CSV",
+    "audit.pruned": "Audit entries older than the retention period were pruned",
 }
 
 
