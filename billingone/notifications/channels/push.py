@@ -164,8 +164,11 @@ def send_webpush(delivery: Delivery, device: PushDevice) -> None:
     if not settings.WEBPUSH_VAPID_PRIVATE_KEY:
         raise PermanentDeliveryError("Web Push is not configured (WEBPUSH_VAPID_PRIVATE_KEY).")
     session = requests.Session()
-    session.verify = getattr(settings, "PUSH_CA_FILE", "") or True
     session.max_redirects = 0
+    if getattr(settings, "PUSH_CA_FILE", ""):
+        # REQUESTS_CA_BUNDLE in the environment would otherwise win over session.verify.
+        session.trust_env = False
+        session.verify = settings.PUSH_CA_FILE
     try:
         webpush(
             {"endpoint": device.token, "keys": {"p256dh": device.p256dh, "auth": device.auth}},
