@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Q
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from billingone.api.errors import ApiError
@@ -122,14 +122,14 @@ def register_device(request, payload: DeviceIn):
         )
     except DeviceInputError as exc:
         raise ApiError(422, "invalid", str(exc), fields={exc.field: [str(exc)]}) from exc
-    return 201, _device(device)
+    return Status(201, _device(device))
 
 
 @router.delete("/me/push-devices/{device_id}", response={204: None}, summary="Remove a push device")
 def delete_device(request, device_id: str):
     if not flows.remove_device(request.user, device_id, request=request):
         raise ApiError(404, "not_found", "No such device.")
-    return 204, None
+    return Status(204, None)
 
 
 def _item(item: Notification) -> dict:

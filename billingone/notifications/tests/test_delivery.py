@@ -150,7 +150,9 @@ def test_smtp_outage_is_retried_then_marked_failed(personas, sync_failures_on, s
 
 
 @pytest.mark.parametrize("platform", ["apns", "webpush"])
-def test_push_without_configuration_fails_cleanly(personas, sync_failures_on, client_for, settings, platform, tls_files):
+def test_push_without_configuration_fails_cleanly(
+    personas, sync_failures_on, client_for, settings, platform, tls_files
+):
     from billingone.notifications.models import PushDevice as Device
 
     Device.objects.create(
