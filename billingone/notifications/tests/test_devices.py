@@ -20,8 +20,12 @@ def post(client, body):
 
 def test_register_apns_via_app_token(personas, client, app_token):
     headers = {"X-Session-Token": app_token(personas.bob)}
-    response = client.post(DEVICES, {"platform": "apns", "token": "AB" * 32, "name": "Bob's iPhone"},
-                           content_type="application/json", headers=headers)  # fmt: skip
+    response = client.post(
+        DEVICES,
+        {"platform": "apns", "token": "AB" * 32, "name": "Bob's iPhone"},
+        content_type="application/json",
+        headers=headers,
+    )
     assert response.status_code == 201
     assert response.json()["platform"] == "apns" and response.json()["name"] == "Bob's iPhone"
     device = PushDevice.objects.get(user=personas.bob)

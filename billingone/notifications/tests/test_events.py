@@ -74,8 +74,10 @@ def test_new_device_sign_in_is_noticed_and_always_emailed(personas, password):
     assert Delivery.objects.filter(user=personas.bob).count() == 2
 
 
-@pytest.mark.parametrize(("kind", "name", "expected"), [("webauthn", "YubiKey", "A passkey “YubiKey” was added"),
-                                                          ("totp", "", "An authenticator app (TOTP) was added")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "name", "expected"),
+    [("webauthn", "YubiKey", "A passkey “YubiKey” was added"), ("totp", "", "An authenticator app (TOTP) was added")],
+)
 def test_factor_added_adds_an_in_app_item(personas, kind, name, expected):
     authenticator = SimpleNamespace(pk=12, type=kind, data={"name": name} if name else {})
     authenticator_added.send(sender=object, request=None, user=personas.bob, authenticator=authenticator)

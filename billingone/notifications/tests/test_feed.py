@@ -117,7 +117,8 @@ def test_personal_notices_show_in_every_organization(personas, client_for):
 
 
 def test_open_never_redirects_off_site(personas, client_for):
-    item = Notification.objects.create(user=personas.alice, organization=personas.org_a, event="x", title="t",
-                                       url="//evil.example/")  # fmt: skip
+    item = Notification.objects.create(
+        user=personas.alice, organization=personas.org_a, event="x", title="t", url="//evil.example/"
+    )
     response = client_for(personas.alice).post(f"/org-a/notifications/{item.pk}/open/")
     assert response["Location"] == "/org-a/notifications/"

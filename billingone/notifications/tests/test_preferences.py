@@ -57,8 +57,12 @@ def test_security_notices_are_emailed_even_when_switched_off(personas):
 
 
 def test_factor_changes_add_the_in_app_item_but_leave_the_email_to_allauth(personas):
-    notify("security.factor_changed", None, {"factor": "Passkey", "change": "added", "what": "A passkey was added"},
-           users=[personas.bob])  # fmt: skip
+    notify(
+        "security.factor_changed",
+        None,
+        {"factor": "Passkey", "change": "added", "what": "A passkey was added"},
+        users=[personas.bob],
+    )
     assert channels_delivered(personas.bob) == {"in_app"}
 
 
