@@ -19,6 +19,16 @@ from simulators.webpush import WebPushService
 
 
 @pytest.fixture(autouse=True)
+def _worker_keeps_the_test_connection(monkeypatch):
+    # db_worker calls close_old_connections() between tasks; inside a test transaction that
+    # closes the PostgreSQL connection (autocommit differs from the settings). The real worker
+    # runs in its own process, so this only concerns run_pending_tasks() in tests.
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def _no_retry_wait(settings):
     # Retries are immediate in tests so run_pending_tasks() sees them.
     settings.NOTIFICATION_RETRY_DELAYS = [0, 0, 0]

@@ -27,7 +27,7 @@ def retry_delays() -> list[int]:
 def _claim(delivery_id: int) -> Delivery | None:
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("user", "organization", "device")
             .filter(pk=delivery_id, status=Delivery.Status.PENDING)
             .first()

@@ -2,10 +2,11 @@
 
 from django.db import migrations
 
+# "%%" because schema_editor.execute() formats the SQL with parameters.
 POSTGRES_UP = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit_auditevent is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION 'audit_auditevent is append-only (%% refused)', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent

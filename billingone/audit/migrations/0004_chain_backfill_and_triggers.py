@@ -16,7 +16,7 @@ BEGIN
        AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
         RETURN NEW;
     END IF;
-    RAISE EXCEPTION 'audit_auditevent is append-only (% refused)', TG_OP;
+    RAISE EXCEPTION 'audit_auditevent is append-only (%% refused)', TG_OP;
 END;
 $$ LANGUAGE plpgsql;
 DROP TRIGGER IF EXISTS audit_event_no_update ON audit_auditevent;
