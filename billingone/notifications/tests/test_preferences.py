@@ -40,7 +40,11 @@ def test_role_defaults_decide_who_gets_what(personas, sync_failures_on, event, r
 
 
 @pytest.mark.parametrize("event", ORG_EVENTS, ids=lambda e: e.key)
-@pytest.mark.parametrize("chosen", [set(), {"email"}, {"in_app"}, {"push"}, {"email", "in_app", "push"}], ids=str)
+@pytest.mark.parametrize(
+    "chosen",
+    [set(), {"email"}, {"in_app"}, {"push"}, {"email", "in_app", "push"}],
+    ids=lambda chosen: "+".join(sorted(chosen)) or "none",
+)
 def test_saved_preferences_win_over_defaults(personas, sync_failures_on, event, chosen):
     user = personas.member("finance")  # Finance has every org event's capability
     give_device(user)
