@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import pytest
 from django.db import connection
 
+from billingone.audit import triggers
 from billingone.audit.events import AUDIT_EVENTS
 
 SYNC_ACTIONS = {
@@ -19,24 +20,11 @@ SYNC_ACTIONS = {
 @contextmanager
 def triggers_disabled():
     """Switch the append-only triggers off (an attacker with DB rights), then back on."""
-    from importlib import import_module
-
-    migration = import_module("billingone.audit.migrations.0004_chain_backfill_and_triggers")
-    editor = _RawEditor()
-    migration._run(editor, migration.POSTGRES_OFF, migration.SQLITE_OFF)
+    triggers.remove(connection)
     try:
         yield
     finally:
-        migration._run(editor, migration.POSTGRES_UP, migration.SQLITE_UP)
-
-
-class _RawEditor:
-    """Enough of a schema editor for the migration's trigger SQL, inside the test transaction."""
-
-    connection = connection
-
-    def execute(self, sql: str) -> None:
-        execute(sql, ())  # with params, like schema_editor.execute ("%%" → "%")
+        triggers.install(connection)
 
 
 def execute(sql: str, params=None) -> None:

@@ -1,67 +1,11 @@
-"""Chain the entries written before hash chaining, then replace the append-only triggers:
-UPDATE stays refused (except the actor becoming NULL when a user is deleted), DELETE is
-refused except inside the retention prune (audit/prune.py)."""
+"""Chain the entries written before hash chaining, then install version 2 of the append-only
+triggers (audit/triggers.py): UPDATE stays refused (except the actor becoming NULL when a user
+is deleted), DELETE is refused except inside the retention prune (audit/prune.py)."""
 
 from django.db import migrations
 
+from billingone.audit import triggers
 from billingone.audit.chain import chain_key, compute_hash
-
-POSTGRES_UP = """
-CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
-BEGIN
-    IF TG_OP = 'DELETE' AND current_setting('billingone.audit_prune', true) = 'on' THEN
-        RETURN OLD;
-    END IF;
-    IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL
-       AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
-        RETURN NEW;
-    END IF;
-    RAISE EXCEPTION 'audit_auditevent is append-only (%% refused)', TG_OP;
-END;
-$$ LANGUAGE plpgsql;
-DROP TRIGGER IF EXISTS audit_event_no_update ON audit_auditevent;
-DROP TRIGGER IF EXISTS audit_event_no_delete ON audit_auditevent;
-CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_auditevent
-    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
-CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent
-    FOR EACH ROW EXECUTE FUNCTION audit_event_append_only();
-"""
-POSTGRES_OFF = """
-DROP TRIGGER IF EXISTS audit_event_no_update ON audit_auditevent;
-DROP TRIGGER IF EXISTS audit_event_no_delete ON audit_auditevent;
-"""
-# Every column but actor_id: changing any of them is refused outright.
-SQLITE_COLUMNS = (
-    "id, created_at, organization_id, actor_kind, actor_label, action, target_type, target_id, "
-    "target_label, changes, data, ip, user_agent, chain, seq, prev_hash, hash"
-)
-SQLITE_UP = [
-    "DROP TRIGGER IF EXISTS audit_event_no_update;",
-    "DROP TRIGGER IF EXISTS audit_event_no_actor_change;",
-    "DROP TRIGGER IF EXISTS audit_event_no_delete;",
-    f"CREATE TRIGGER audit_event_no_update BEFORE UPDATE OF {SQLITE_COLUMNS} ON audit_auditevent "
-    "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only (UPDATE refused)'); END;",
-    "CREATE TRIGGER audit_event_no_actor_change BEFORE UPDATE OF actor_id ON audit_auditevent "
-    "WHEN NEW.actor_id IS NOT NULL "
-    "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only (UPDATE refused)'); END;",
-    "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_auditevent "
-    "WHEN NOT EXISTS (SELECT 1 FROM audit_auditprunepermit) "
-    "BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only (DELETE refused)'); END;",
-]
-SQLITE_OFF = [
-    "DROP TRIGGER IF EXISTS audit_event_no_update;",
-    "DROP TRIGGER IF EXISTS audit_event_no_actor_change;",
-    "DROP TRIGGER IF EXISTS audit_event_no_delete;",
-]
-
-
-def _run(schema_editor, postgres: str, sqlite: list[str]) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(postgres)
-    elif vendor == "sqlite":
-        for statement in sqlite:
-            schema_editor.execute(statement)
 
 
 def backfill(apps, schema_editor):
@@ -70,7 +14,7 @@ def backfill(apps, schema_editor):
     AuditChainHead = apps.get_model("audit", "AuditChainHead")
     if not AuditEvent.objects.filter(chain="").exists():
         return
-    _run(schema_editor, POSTGRES_OFF, SQLITE_OFF)
+    triggers.remove(schema_editor.connection)
     heads: dict[str, tuple[int, str]] = {}
     for event in AuditEvent.objects.filter(chain="").order_by("id").iterator():
         event.chain = chain_key(event.organization_id)
@@ -86,11 +30,11 @@ def backfill(apps, schema_editor):
 
 
 def install(apps, schema_editor):
-    _run(schema_editor, POSTGRES_UP, SQLITE_UP)
+    triggers.install(schema_editor.connection, version=2)
 
 
 def uninstall(apps, schema_editor):
-    _run(schema_editor, POSTGRES_OFF, SQLITE_OFF)
+    triggers.install(schema_editor.connection, version=1)
 
 
 class Migration(migrations.Migration):
