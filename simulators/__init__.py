@@ -21,4 +21,20 @@ class DevSimulator:
 
 
 # One line per provider simulator the demo uses (ports 8701+).
-DEV_SIMULATORS: list[DevSimulator] = []
+DEV_SIMULATORS: list[DevSimulator] = [
+    # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
+    DevSimulator(
+        "apns",
+        "simulators.apns",
+        8790,
+        env={
+            "APNS_HOST": "127.0.0.1",
+            "APNS_PORT": "8790",
+            "APNS_TEAM_ID": "TEAM123456",
+            "APNS_KEY_ID": "KEY1234567",
+            "APNS_TOPIC": "dev.billingone.mobile",
+            "APNS_PRIVATE_KEY_FILE": "var/apns-sim/AuthKey.p8",
+            "PUSH_CA_FILE": "var/apns-sim/apns.crt",
+        },
+    ),
+]

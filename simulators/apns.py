@@ -4,7 +4,7 @@ It answers like api.push.apple.com: 200 with an apns-id, 403 InvalidProviderToke
 ExpiredProviderToken, 400 BadDeviceToken / MissingTopic / BadTopic, 410 Unregistered for
 tokens marked gone, 503 when told to fail. Received notifications are kept in `received`.
 
-    python -m simulators.apns --port 8443 --dir var/apns-sim   # prints the settings to use
+    python -m simulators.apns --port 8790 --dir var/apns-sim   # `make run` starts it (simulators/__init__.py)
 """
 
 from __future__ import annotations
@@ -183,27 +183,44 @@ def new_signing_key() -> tuple[str, str]:
     return private, public
 
 
-def main() -> None:  # pragma: no cover - manual demo helper
+DEV_TEAM_ID, DEV_KEY_ID, DEV_TOPIC = "TEAM123456", "KEY1234567", "dev.billingone.mobile"
+
+
+def dev_files(directory: Path) -> tuple[str, str, str, str]:
+    """(p8 key, public key, cert, cert key) under `directory`, created once and then reused, so
+    a restarted simulator still trusts the key BillingOne signs with."""
     from simulators.tls import self_signed
 
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=8443)
+    directory.mkdir(parents=True, exist_ok=True)
+    key_file, cert_file = directory / "AuthKey.p8", directory / "apns.crt"
+    if not key_file.exists():
+        private, _ = new_signing_key()
+        key_file.write_text(private)
+    if not cert_file.exists():
+        self_signed(directory, "apns")
+    private_key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    public = private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return str(key_file), public.decode(), str(cert_file), str(directory / "apns.key")
+
+
+def main() -> None:  # pragma: no cover - the dev runner's process
+    parser = argparse.ArgumentParser(description="APNs provider API simulator (HTTP/2, TLS, ES256 tokens)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--dir", default="var/apns-sim")
-    parser.add_argument("--topic", default="dev.billingone.mobile")
     args = parser.parse_args()
-    directory = Path(args.dir)
-    certs = self_signed(directory, "apns")
-    private, public = new_signing_key()
-    (directory / "AuthKey.p8").write_text(private)
-    sim = ApnsSimulator("TEAM123456", "KEY1234567", public, args.topic, certs.cert, certs.key, port=args.port).start()
-    print(f"APNS_HOST=127.0.0.1\nAPNS_PORT={sim.port}\nAPNS_TEAM_ID=TEAM123456\nAPNS_KEY_ID=KEY1234567")
-    print(f"APNS_TOPIC={args.topic}\nAPNS_PRIVATE_KEY_FILE={directory / 'AuthKey.p8'}\nPUSH_CA_FILE={certs.cert}")
+    key_file, public, cert, cert_key = dev_files(Path(args.dir))
+    sim = ApnsSimulator(DEV_TEAM_ID, DEV_KEY_ID, public, DEV_TOPIC, cert, cert_key, host=args.host, port=args.port)
+    sim.start()
+    print(f"APNs simulator on https://{args.host}:{sim.port} (APNS_PRIVATE_KEY_FILE={key_file}, PUSH_CA_FILE={cert})")
     try:
         while True:
-            time.sleep(5)
-            for item in sim.received:
-                print(json.dumps({"token": item.token, "payload": item.payload}))
-            sim.received.clear()
+            time.sleep(1)
+            while sim.received:
+                item = sim.received.pop(0)
+                print(json.dumps({"apns_push": {"token": item.token[:8] + "…", "payload": item.payload}}), flush=True)
     except KeyboardInterrupt:
         sim.stop()
 

@@ -48,4 +48,7 @@ def seed_demo() -> Organization:
     for email, name, role in DEMO_MEMBERS:
         user = demo_user(email, name)
         Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": role})
+    from billingone.notifications.demo import seed_demo_notifications
+
+    seed_demo_notifications(organization, owner)
     return organization

@@ -98,3 +98,15 @@ def test_factor_removed_adds_an_in_app_item(personas):
 def test_unknown_event_is_a_programming_error(personas):
     with pytest.raises(ValueError, match="Unknown notification event"):
         notify("billing.typo", personas.org_a, {})
+
+
+def test_demo_seed_turns_on_sync_failures_and_registers_the_simulator_iphone(db, settings):
+    from billingone.notifications.models import OrganizationNotificationPolicy, PushDevice
+    from billingone.ops.demo import seed_demo
+
+    settings.APNS_HOST = "127.0.0.1"
+    organization = seed_demo()
+    seed_demo()  # idempotent
+    assert OrganizationNotificationPolicy.objects.get(organization=organization).sync_failures_enabled
+    device = PushDevice.objects.get()
+    assert device.user.email == "owner@demo.test" and device.platform == "apns"
