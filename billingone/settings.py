@@ -361,6 +361,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # HTTP/2 (APNs): hpack logs every header at DEBUG, the provider token included.
+        "hpack": {"level": "WARNING"},
+        "h2": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "billingone.ops.views.csrf_failure"

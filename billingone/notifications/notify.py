@@ -71,6 +71,28 @@ def _targets(user, channel: Channel) -> list[tuple[str, PushDevice | None]]:
     return [(f"device:{device.pk}", device) for device in PushDevice.objects.filter(user=user)]
 
 
+def _queue(event: NotificationEvent, user, role: str | None, organization, key: str, payload: dict) -> list[Delivery]:
+    """Create (or find, when already queued under `key`) this user's deliveries; enqueue new ones."""
+    from billingone.notifications.preferences import saved_preferences
+    from billingone.notifications.tasks import deliver_notification
+
+    created = []
+    saved = saved_preferences(user).get(event.key)
+    for channel in channels_for(event, role, saved):
+        for target, device in _targets(user, channel):
+            delivery, new = Delivery.objects.get_or_create(
+                dedupe_key=key,
+                user=user,
+                channel=channel.value,
+                target=target,
+                defaults={"organization": organization, "event": event.key, "device": device, "payload": payload},
+            )
+            if new:
+                deliver_notification.enqueue(delivery.pk)
+                created.append(delivery)
+    return created
+
+
 def notify(
     event_key: str,
     organization,
@@ -81,35 +103,17 @@ def notify(
 ) -> list[Delivery]:
     """Queue `event` for everyone who should get it; returns the deliveries created now
     (a repeated call with the same dedupe key creates none)."""
-    from billingone.notifications.preferences import saved_preferences
-    from billingone.notifications.tasks import deliver_notification
-
     event = get_event(event_key)
     if event.org_switch and not sync_failures_enabled(organization):
         return []
     message = render_message(event, organization, context)
     key = (dedupe_key or default_dedupe_key(event, organization, context))[:200]
     payload = {**message, "context": json.loads(json.dumps(context, default=str))}
-    created: list[Delivery] = []
     with transaction.atomic():
-        for user, role in recipients(event, organization, users):
-            saved = saved_preferences(user).get(event.key)
-            for channel in channels_for(event, role, saved):
-                for target, device in _targets(user, channel):
-                    delivery, new = Delivery.objects.get_or_create(
-                        dedupe_key=key,
-                        user=user,
-                        channel=channel.value,
-                        target=target,
-                        defaults={
-                            "organization": organization,
-                            "event": event.key,
-                            "device": device,
-                            "payload": payload,
-                        },
-                    )
-                    if new:
-                        deliver_notification.enqueue(delivery.pk)
-                        created.append(delivery)
+        created = [
+            delivery
+            for user, role in recipients(event, organization, users)
+            for delivery in _queue(event, user, role, organization, key, payload)
+        ]
     logger.info("notification queued", extra={"event": event.key, "deliveries": len(created)})
     return created

@@ -169,3 +169,27 @@ def test_push_without_configuration_fails_cleanly(
     delivery = Delivery.objects.get(channel="push")
     assert delivery.status == "failed" and delivery.attempts == 1
     assert "not configured" in delivery.last_error
+
+
+def test_no_tokens_or_keys_in_logs_or_audit(
+    personas, sync_failures_on, client_for, apns, webpush_service, subscriber, settings, caplog
+):
+    import logging
+
+    from billingone.audit.models import AuditEvent
+    from billingone.notifications.channels.push import apns_tokens
+
+    caplog.set_level(logging.DEBUG)
+    register_apns(client_for, personas.alice)
+    register_webpush(client_for, personas.alice, webpush_service, subscriber)
+    apns.gone_tokens.add(APNS_TOKEN)  # the removal path logs too
+    fail_sync(personas.org_a)
+    run_pending_tasks()
+    jwt = apns_tokens.get(settings.APNS_KEY_ID, settings.APNS_TEAM_ID, settings.APNS_PRIVATE_KEY)
+    secrets = [APNS_TOKEN, subscriber.auth_b64, subscriber.p256dh, jwt, settings.WEBPUSH_VAPID_PRIVATE_KEY]
+    logged = caplog.text + "".join(str(record.__dict__) for record in caplog.records)
+    audit = json.dumps(list(AuditEvent.objects.values("data", "changes", "target_label")))
+    for secret in secrets:
+        assert secret not in logged
+        assert secret not in audit
+    assert len(webpush_service.received) == 1  # the run did deliver
