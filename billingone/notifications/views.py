@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,8 +11,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from billingone.notifications import flows
 from billingone.notifications.events import CHANNELS
 from billingone.notifications.forms import PolicyForm, PreferencesForm
+from billingone.notifications.keys import vapid_public_key
 from billingone.notifications.models import PushDevice
 from billingone.notifications.preferences import applicable_events, preference_rows
+from billingone.notifications.receivers import device_of
 from billingone.orgs import roles
 from billingone.orgs.tenancy import org_view
 
@@ -40,6 +43,8 @@ def settings_notifications(request, slug: str):
         "policy_form": PolicyForm(initial={"sync_failures_enabled": policy.sync_failures_enabled}),
         "can_set_policy": roles.has_capability(request.membership.role, "notifications.policy"),
         "devices": PushDevice.objects.filter(user=request.user),
+        "vapid_public_key": vapid_public_key(settings.WEBPUSH_VAPID_PRIVATE_KEY),
+        "browser_label": device_of(request.headers.get("User-Agent", ""))[1][:100],
     }
     return render(request, "notifications/settings.html", context)
 

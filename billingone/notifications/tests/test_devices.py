@@ -118,3 +118,37 @@ def test_web_remove_device(personas, client_for):
         client_for(personas.bob).post(f"/org-a/settings/notifications/devices/{device.pk}/remove/").status_code == 302
     )
     assert not PushDevice.objects.exists()
+
+
+def test_settings_page_offers_browser_push_with_the_vapid_key(personas, client_for, settings):
+    from billingone.notifications.keys import vapid_public_key
+
+    page = (
+        client_for(personas.bob)
+        .get(
+            "/org-a/settings/notifications/",
+            HTTP_USER_AGENT="Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+        )
+        .content.decode()
+    )
+    assert f'data-vapid-key="{vapid_public_key(settings.WEBPUSH_VAPID_PRIVATE_KEY)}"' in page
+    assert 'data-device-name="Firefox on Linux"' in page
+    assert "js/push-sw.js" in page and "js/notifications.js" in page
+
+
+def test_browser_registration_needs_the_csrf_token(personas):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.bob, backend="django.contrib.auth.backends.ModelBackend")
+    subscription = {
+        "endpoint": "https://updates.push.services.mozilla.com/wpush/v2/x",
+        "keys": {"p256dh": P256DH, "auth": AUTH},
+    }
+    body = {"platform": "webpush", "token": json.dumps(subscription), "name": "Firefox on Linux"}
+    assert post(client, body).status_code == 403
+    page = client.get("/org-a/settings/notifications/")
+    token = page.cookies["csrftoken"].value
+    response = client.post(DEVICES, body, content_type="application/json", headers={"X-CSRFToken": token})
+    assert response.status_code == 201
+    assert PushDevice.objects.get().name == "Firefox on Linux"
