@@ -110,3 +110,18 @@ def test_demo_seed_turns_on_sync_failures_and_registers_the_simulator_iphone(db,
     assert OrganizationNotificationPolicy.objects.get(organization=organization).sync_failures_enabled
     device = PushDevice.objects.get()
     assert device.user.email == "owner@demo.test" and device.platform == "apns"
+
+
+def test_names_are_escaped_in_html_email_and_kept_on_one_subject_line(personas):
+    org = personas.org_a
+    org.name = "<b>Evil</b> & Co"
+    org.save()
+    notify("billing.drafts_ready", org, {"count": 2})
+    notify("security.new_device", None, {"device": "Evil\r\nBcc: victim@example.test"}, users=[personas.bob])
+    run_pending_tasks()
+    drafts = next(m for m in mail.outbox if "drafts" in m.subject)
+    html = drafts.alternatives[0].content
+    assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in html and "<b>Evil</b>" not in html
+    device = next(m for m in mail.outbox if "sign-in" in m.subject)
+    assert "\n" not in device.subject and "\r" not in device.subject
+    assert device.message()["Bcc"] is None
