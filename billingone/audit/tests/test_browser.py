@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -42,7 +43,8 @@ def test_finance_filters_sync_history_and_exports_csv(
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Export CSV").click()
-    rows = list(csv.DictReader(io.StringIO(open(download_info.value.path(), encoding="utf-8").read())))
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["action"] for row in rows} == {"integration.sync.failed", "integration.sync.succeeded"}
     failed = next(row for row in rows if row["action"] == "integration.sync.failed")
     assert '"error": "=cmd' in failed["data"] and failed["data"].startswith("{")
