@@ -35,7 +35,7 @@ def _claim(delivery_id: int) -> Delivery | None:
         if delivery is None:
             return None
         delivery.attempts += 1
-        delivery.save(update_fields=["attempts"])
+        delivery.save(update_fields=["attempts", "updated_at"])
         return delivery
 
 
@@ -43,7 +43,7 @@ def _finish(delivery: Delivery, status: str, error: str = "") -> None:
     delivery.status = status
     delivery.last_error = error[:300]
     delivery.sent_at = timezone.now() if status == Delivery.Status.SENT else None
-    delivery.save(update_fields=["status", "last_error", "sent_at"])
+    delivery.save(update_fields=["status", "last_error", "sent_at", "updated_at"])
 
 
 def _safe_error(exc: Exception) -> str:
@@ -82,7 +82,7 @@ def _retry_or_fail(delivery: Delivery, error: str) -> str:
         _finish(delivery, Delivery.Status.FAILED, error)
         return "failed"
     delivery.last_error = error[:300]
-    delivery.save(update_fields=["last_error"])
+    delivery.save(update_fields=["last_error", "updated_at"])
     run_after = timezone.now() + timedelta(seconds=delays[delivery.attempts - 1])
     deliver_notification.using(run_after=run_after).enqueue(delivery.pk)
     logger.info("notification delivery will retry", extra={"delivery": delivery.pk, "attempt": delivery.attempts})

@@ -116,6 +116,8 @@ class Delivery(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last claim or retry: the stuck-delivery sweep looks for pending rows untouched for long.
+    updated_at = models.DateTimeField(auto_now=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crontask import cron
 from django.tasks import task
 
 
@@ -11,3 +12,12 @@ def deliver_notification(delivery_id: int) -> str:
     from billingone.notifications.delivery import run_delivery
 
     return run_delivery(delivery_id)
+
+
+@cron("*/15 * * * *")
+@task
+def requeue_stuck_deliveries() -> int:
+    """Every 15 minutes: re-queue pending deliveries whose task was lost."""
+    from billingone.notifications.sweep import requeue_stuck
+
+    return requeue_stuck()

@@ -193,3 +193,25 @@ def test_no_tokens_or_keys_in_logs_or_audit(
         assert secret not in logged
         assert secret not in audit
     assert len(webpush_service.received) == 1  # the run did deliver
+
+
+def test_a_delivery_whose_task_was_lost_is_requeued_once(personas, sync_failures_on, smtp_server):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from billingone.notifications.tasks import requeue_stuck_deliveries
+
+    fail_sync(personas.org_a)
+    assert requeue_stuck_deliveries.call() == 0  # queued tasks are in flight, nothing to do
+    # A worker died mid-run long ago: its tasks are RUNNING for ever, the deliveries pending.
+    DBTaskResult.objects.update(status="RUNNING", started_at=timezone.now() - timedelta(hours=2))
+    with time_machine.travel(timezone.now() + timedelta(hours=2)):
+        requeued = requeue_stuck_deliveries.call()
+        assert requeued == Delivery.objects.count()
+        assert requeue_stuck_deliveries.call() == 0  # the new tasks are in flight now
+    run_pending_tasks()
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+    assert len(smtp_server.wait_for(3)) == 3
