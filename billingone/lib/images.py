@@ -106,10 +106,11 @@ def _open(data: bytes, kind: str, max_pixels: int) -> Image.Image:
             image.load()
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        side = int(max_pixels**0.5)
+        raise ImageRejected(f"The image has too many pixels; the limit is {side}×{side}.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise ImageRejected("The image could not be read; it may be damaged.") from exc
-    except Image.DecompressionBombWarning as exc:
-        raise ImageRejected("The image has too many pixels.") from exc
     return image
 
 

@@ -75,12 +75,12 @@ class BrandingForm(forms.Form):
     remove_logo = forms.BooleanField(label="Remove the current logo", required=False)
     primary_color = forms.CharField(
         label="Primary colour",
-        max_length=7,
+        max_length=100,
         widget=ColorInput(),
         help_text="Buttons, links and highlights. Format #RRGGBB.",
     )
     accent_color = forms.CharField(
-        label="Accent colour", max_length=7, widget=ColorInput(), help_text="Secondary highlights. Format #RRGGBB."
+        label="Accent colour", max_length=100, widget=ColorInput(), help_text="Secondary highlights. Format #RRGGBB."
     )
 
 
