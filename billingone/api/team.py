@@ -116,6 +116,12 @@ def list_members(request, slug: str, cursor: str | None = None, limit: int | Non
     return paginate(rows, cursor=cursor, limit=limit, serialize=member_payload)
 
 
+@router.post("/orgs/{slug}/members/import", summary="Bulk import is web-only")
+@org_endpoint("org.view")
+def import_members(request, slug: str):
+    raise web_only(request, reverse("team_import", kwargs={"slug": slug}), "Bulk team import")
+
+
 def _member(request, member_id: str) -> Membership:
     return get_object_or_404(
         Membership.objects.select_related("user"), pk=_id(member_id), organization=request.organization
@@ -143,12 +149,6 @@ def delete_member(request, slug: str, member_id: str):
     except FlowError as error:
         raise api_error(error) from None
     return Status(204, None)
-
-
-@router.post("/orgs/{slug}/members/import", summary="Bulk import is web-only")
-@org_endpoint("org.view")
-def import_members(request, slug: str):
-    raise web_only(request, reverse("team_import", kwargs={"slug": slug}), "Bulk team import")
 
 
 @router.get("/orgs/{slug}/invitations", response=InvitationPage, summary="Pending invitations")
