@@ -105,6 +105,7 @@ class RoleForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
+        allow_empty_file=True,  # the import explains what is wrong with an empty file
         help_text=f"Columns email, role and optionally name; comma or semicolon; UTF-8. Up to {MAX_ROWS:,} rows.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
