@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
+from pydantic import ValidationError as PydanticValidationError
 
-from billingone.api.errors import ApiError, web_only
+from billingone.api.errors import ApiError, validation_fields, web_only
 from billingone.api.pagination import paginate
 from billingone.orgs import roles
 from billingone.orgs.errors import FlowError
@@ -68,6 +69,18 @@ def api_error(error: FlowError) -> ApiError:
     fields = {error.field: [error.message]} if error.field else None
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     return ApiError(error.status, error.code, error.message, fields=fields, headers=headers)
+
+
+def read_body(request, schema: type[Schema]) -> Schema:
+    """The JSON body, validated after the tenancy gate (so outsiders get 404, not a 422)."""
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except PydanticValidationError as exc:
+        raise ApiError(422, "invalid", "Some fields are invalid.", fields=validation_fields(exc.errors())) from None
+
+
+def body_doc(schema: type[Schema]) -> dict:
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema.model_json_schema()}}}}
 
 
 def _id(value: str) -> int:
@@ -128,10 +141,16 @@ def _member(request, member_id: str) -> Membership:
     )
 
 
-@router.patch("/orgs/{slug}/members/{member_id}", response=MemberOut, summary="Change a member's role")
+@router.patch(
+    "/orgs/{slug}/members/{member_id}",
+    response=MemberOut,
+    summary="Change a member's role",
+    openapi_extra=body_doc(RoleIn),
+)
 @org_endpoint("members.manage")
-def patch_member(request, slug: str, member_id: str, payload: RoleIn):
+def patch_member(request, slug: str, member_id: str):
     target = _member(request, member_id)
+    payload = read_body(request, RoleIn)
     try:
         change_role(request.membership, target, payload.role, request=request)
     except FlowError as error:
@@ -158,9 +177,15 @@ def list_invitations(request, slug: str, cursor: str | None = None, limit: int |
     return paginate(pending, cursor=cursor, limit=limit, serialize=invitation_payload)
 
 
-@router.post("/orgs/{slug}/invitations", response={201: InvitationOut}, summary="Invite someone by email")
+@router.post(
+    "/orgs/{slug}/invitations",
+    response={201: InvitationOut},
+    summary="Invite someone by email",
+    openapi_extra=body_doc(InvitationIn),
+)
 @org_endpoint("members.manage")
-def create_invitation(request, slug: str, payload: InvitationIn):
+def create_invitation(request, slug: str):
+    payload = read_body(request, InvitationIn)
     try:
         invitation = invite(
             request.membership, email=payload.email, role=payload.role, name=payload.name, source="api", request=request
