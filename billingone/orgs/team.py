@@ -78,11 +78,9 @@ def invitation_problem(organization: Organization, email: str) -> str | None:
     return None
 
 
-def create_invitation(
-    membership: Membership, *, email: str, role: Role, name: str = "", source: str, request=None
-) -> Invitation:
-    """The pending membership and its audit event (no email yet; see send_invitation)."""
-    invitation = Invitation.objects.create(
+def new_invitation(membership: Membership, *, email: str, role: Role, name: str = "") -> Invitation:
+    """An unsaved pending membership (no email yet; see send_invitation)."""
+    return Invitation(
         organization=membership.organization,
         email=email,
         name=" ".join(name.split())[:150],
@@ -91,15 +89,30 @@ def create_invitation(
         invited_by=membership.user,
         expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
     )
+
+
+def record_invitation(membership: Membership, invitation: Invitation, *, source: str, request=None) -> None:
     record(
         "member.invite",
         organization=membership.organization,
         request=request,
         actor=membership.user,
         target=invitation,
-        changes={"email": {"before": None, "after": email}, "role": {"before": None, "after": role.value}},
+        changes={
+            "email": {"before": None, "after": invitation.email},
+            "role": {"before": None, "after": invitation.role},
+        },
         data={"source": source},
     )
+
+
+def create_invitation(
+    membership: Membership, *, email: str, role: Role, name: str = "", source: str, request=None
+) -> Invitation:
+    """The pending membership, saved, and its audit event."""
+    invitation = new_invitation(membership, email=email, role=role, name=name)
+    invitation.save()
+    record_invitation(membership, invitation, source=source, request=request)
     return invitation
 
 
