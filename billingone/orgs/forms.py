@@ -9,11 +9,19 @@ from billingone.orgs.bulk import MAX_ROWS
 from billingone.orgs.models import Organization
 
 
-class NewOrganizationForm(forms.Form):
+class Form(forms.Form):
+    """Our forms: labels without a trailing colon, like the rest of the product."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class NewOrganizationForm(Form):
     name = forms.CharField(label="Organization name", max_length=100)
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(Form):
     name = forms.CharField(label="Organization name", max_length=100)
     slug = forms.CharField(
         label="URL",
@@ -64,7 +72,7 @@ class ColorInput(forms.TextInput):
         )
 
 
-class BrandingForm(forms.Form):
+class BrandingForm(Form):
     logo = forms.FileField(
         label="Logo",
         required=False,
@@ -84,7 +92,7 @@ class BrandingForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(label="Role")
     name = forms.CharField(label="Name (optional)", max_length=150, required=False)
@@ -98,11 +106,11 @@ class InviteForm(forms.Form):
             self.fields["role"].initial = "finance"
 
 
-class RoleForm(forms.Form):
+class RoleForm(Form):
     role = forms.ChoiceField(label="Role", choices=roles.ROLE_CHOICES)
 
 
-class ImportForm(forms.Form):
+class ImportForm(Form):
     file = forms.FileField(
         label="CSV file",
         allow_empty_file=True,  # the import explains what is wrong with an empty file

@@ -174,6 +174,7 @@ def resend_invitation(membership: Membership, invitation: Invitation, *, request
     """A new link by email, valid for another 7 days; the old link stops working."""
     _managed_invitation(membership, invitation)
     limits.spend(limits.INVITES, membership.organization)
+    before = invitation.expires_at.isoformat()
     invitation.expires_at = timezone.now() + timedelta(days=INVITATION_DAYS)
     invitation.save(update_fields=["expires_at"])
     send_invitation(invitation, inviter=membership.user)
@@ -183,6 +184,7 @@ def resend_invitation(membership: Membership, invitation: Invitation, *, request
         request=request,
         actor=membership.user,
         target=invitation,
+        changes={"expires_at": {"before": before, "after": invitation.expires_at.isoformat()}},
         data={"email": invitation.email},
     )
     return invitation

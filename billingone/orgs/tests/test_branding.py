@@ -54,7 +54,8 @@ def test_logo_and_colours_show_on_other_pages_and_in_sent_emails(personas, clien
 
     owner.post("/org-a/settings/team/invite/", {"email": "new@example.com", "role": "viewer"})
     html = mail.outbox[-1].alternatives[0][0]
-    assert "background:#0B5FFF;color:#FFFFFF" in html
+    assert "background:#0B5FFF;height:6px" in html
+    assert "color:#FFFFFF;font-weight:600" in html  # the button text on the primary colour
     assert f"http://localhost:8000/media/{organization.logo.name}" in html or organization.logo.url in html
     assert "border-top:3px solid #14532D" in html
 

@@ -102,7 +102,7 @@ def test_branding_live_preview_saved_and_applied_everywhere(personas, page, live
     page.click("text=Send invitation")
     page.wait_for_selector("text=Invitation sent to brand@example.com.")
     html = mail.outbox[-1].alternatives[0][0]
-    assert "background:#7C3AED;color:#FFFFFF" in html
+    assert "background:#7C3AED;height:6px" in html
     assert "border-top:3px solid #FDE68A" in html
     assert "/media/orgs/" in html
 
