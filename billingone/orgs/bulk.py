@@ -21,7 +21,7 @@ from billingone.orgs.errors import Conflict, FlowError
 from billingone.orgs.flows import require
 from billingone.orgs.models import BulkImport, Invitation, Membership
 from billingone.orgs.roles import Role
-from billingone.orgs.team import new_invitation, record_invitation
+from billingone.orgs.team import lock_organization, new_invitation, record_invitation
 
 MAX_ROWS = 10_000
 MAX_BYTES = 2 * 1024 * 1024
@@ -177,6 +177,7 @@ def stored_rows(batch: BulkImport, membership: Membership) -> list[Row]:
 def apply_import(membership: Membership, batch: BulkImport, *, request=None) -> dict[str, int]:
     """Invite every row that is still fine; the emails are sent by a background task."""
     require(membership, "members.manage")
+    lock_organization(membership.organization)
     batch = BulkImport.objects.select_for_update().get(pk=batch.pk, organization=membership.organization)
     if batch.applied_at:
         raise Conflict("This import was already applied.")

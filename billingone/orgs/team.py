@@ -69,6 +69,11 @@ def check_can_grant(membership: Membership, role: Role) -> None:
 # ---- invitations ---------------------------------------------------------------------------
 
 
+def lock_organization(organization: Organization) -> None:
+    """Serialize invitations per organization (duplicate check and budget count, then insert)."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+
+
 def invitation_problem(organization: Organization, email: str) -> str | None:
     """Why `email` cannot be invited to `organization` now, or None."""
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
@@ -124,6 +129,7 @@ def invite(
     require(membership, "members.manage")
     email, wanted = normalize_email(email), parse_role(role)
     check_can_grant(membership, wanted)
+    lock_organization(membership.organization)
     problem = invitation_problem(membership.organization, email)
     if problem:
         raise Conflict(f"{email} is {problem}.", field="email")
