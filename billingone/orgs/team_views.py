@@ -19,6 +19,8 @@ from billingone.orgs.team import (
 )
 from billingone.orgs.tenancy import org_view
 
+SHOWN_INVITATIONS = 200  # a bulk import can leave thousands pending; the API pages through all
+
 
 def _member(request, member_id: int) -> Membership:
     return get_object_or_404(Membership.objects.select_related("user"), pk=member_id, organization=request.organization)
@@ -37,17 +39,18 @@ def team_context(request, invite_form=None) -> dict:
         row.manageable = (
             can_manage and target.user_id != membership.user_id and roles.can_manage(membership.role, target.role)
         )
-    pending = []
+    pending, pending_count = [], 0
     if can_manage:
-        pending = list(
-            Invitation.objects.pending().filter(organization=request.organization).select_related("invited_by")
-        )
+        queryset = Invitation.objects.pending().filter(organization=request.organization)
+        pending_count = queryset.count()
+        pending = list(queryset.select_related("invited_by")[:SHOWN_INVITATIONS])
         for invitation in pending:
             invitation.manageable = roles.can_manage(membership.role, invitation.role)
     return {
         "section": "team",
         "rows": rows,
         "invitations": pending,
+        "pending_count": pending_count,
         "can_manage": can_manage,
         "invite_form": invite_form or (InviteForm(actor_role=membership.role) if can_manage else None),
         "assignable": [(r.value, r.label) for r in roles.assignable_roles(membership.role)],

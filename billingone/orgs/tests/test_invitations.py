@@ -211,3 +211,20 @@ def test_plain_signup_still_creates_an_organization(db, client):
     )
     assert response.status_code == 302
     assert Membership.objects.get(user__email="solo@example.com").organization.name == "Solo MSP"
+
+
+def test_a_long_pending_list_is_capped_on_the_page(personas, client_for):
+    expires = timezone.now() + timedelta(days=7)
+    Invitation.objects.bulk_create(
+        Invitation(
+            organization=personas.org_a,
+            email=f"p{n}@example.com",
+            role="viewer",
+            token_hash=f"{n:064x}",
+            expires_at=expires,
+        )
+        for n in range(201)
+    )
+    page = client_for(personas.alice).get("/org-a/settings/team/").content.decode()
+    assert page.count("data-invitation=") == 200
+    assert "Showing the newest 200 of 201 pending invitations." in page
