@@ -51,6 +51,7 @@ def test_logo_and_colours_show_on_other_pages_and_in_sent_emails(personas, clien
     served = owner.get(f"/media/{organization.logo.name}")
     assert served["Content-Type"] == "image/png"
     assert served["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in served["Content-Security-Policy"]
 
     owner.post("/org-a/settings/team/invite/", {"email": "new@example.com", "role": "viewer"})
     html = mail.outbox[-1].alternatives[0][0]

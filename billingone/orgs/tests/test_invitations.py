@@ -228,3 +228,16 @@ def test_a_long_pending_list_is_capped_on_the_page(personas, client_for):
     page = client_for(personas.alice).get("/org-a/settings/team/").content.decode()
     assert page.count("data-invitation=") == 200
     assert "Showing the newest 200 of 201 pending invitations." in page
+
+
+def test_outsider_gets_404_and_viewer_403_on_invitations(personas, client_for):
+    invite(client_for(personas.alice))
+    invitation = Invitation.objects.get()
+    for user, status in ((personas.charlie, 404), (personas.bob, 403), (personas.member("finance"), 403)):
+        client = client_for(user)
+        assert invite(client, email="other@example.com").status_code == status
+        assert client.post(f"/org-a/settings/team/invitations/{invitation.pk}/resend/").status_code == status
+        assert client.post(f"/org-a/settings/team/invitations/{invitation.pk}/revoke/").status_code == status
+    invitation.refresh_from_db()
+    assert invitation.status == "pending" and Invitation.objects.count() == 1
+    assert len(mail.outbox) == 1

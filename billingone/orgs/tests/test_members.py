@@ -185,3 +185,13 @@ def test_team_page_shows_the_matrix_and_the_finance_tip_to_every_role(personas, 
     assert "Send invitation" not in page  # read-only for Viewers
     owner_page = client_for(personas.alice).get("/org-a/settings/team/").content.decode()
     assert "Use the Finance role for billing-only staff" in owner_page
+
+
+def test_outsider_gets_404_and_viewer_403_on_member_changes(personas, client_for, victim):
+    for user, status in ((personas.charlie, 404), (personas.bob, 403), (personas.member("engineer"), 403)):
+        client = client_for(user)
+        assert client.post(role_url(victim), {"role": "admin"}).status_code == status
+        assert client.get(remove_url(victim)).status_code == status
+        assert client.post(remove_url(victim)).status_code == status
+    victim.refresh_from_db()
+    assert victim.role == "viewer"
