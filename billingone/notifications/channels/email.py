@@ -1,5 +1,5 @@
-"""Email channel: text + HTML, in the organization's colours and logo, via Django's mailer
-(SMTP in production). Security notices without an organization use BillingOne's colours."""
+"""Email channel: text + HTML in the organization's branding (orgs/emails.py, issue 4), via
+Django's mailer (SMTP in production). Security notices without an organization use BillingOne's."""
 
 from __future__ import annotations
 
@@ -7,48 +7,34 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 
 from billingone.notifications.channels.errors import PermanentDeliveryError
 from billingone.notifications.events import get_event
 from billingone.notifications.models import Delivery
 from billingone.notifications.rendering import absolute_url
-from billingone.orgs.branding import css_variables
-
-
-def branding(organization) -> dict[str, str]:
-    colors = css_variables(organization)
-    logo = organization.logo if organization is not None else None
-    return {
-        "name": organization.name if organization is not None else "BillingOne",
-        "primary": colors["--brand-primary"],
-        "on_primary": colors["--brand-on-primary"],
-        "accent": colors["--brand-accent"],
-        "on_accent": colors["--brand-on-accent"],
-        "logo_url": absolute_url(logo.url) if logo else "",
-    }
+from billingone.orgs.emails import render_branded_email
 
 
 def build_message(delivery: Delivery) -> EmailMultiAlternatives:
     event = get_event(delivery.event)
     payload = delivery.payload
+    title = payload.get("title", event.label)
     context = {
         **payload.get("context", {}),
-        "title": payload.get("title", ""),
+        "title": title,
         "body": payload.get("body", ""),
         "action_url": absolute_url(payload.get("url", "/")),
-        "brand": branding(delivery.organization),
-        "organization": delivery.organization,
         "recipient": delivery.user,
         "event": event,
         "preferences_url": absolute_url(_preferences_path(delivery)),
     }
-    name = event.template_name
-    text = render_to_string(f"email/notifications/{name}.txt", context)
-    html = render_to_string(f"email/notifications/{name}.html", context)
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + payload.get("title", event.label)
+    # Issue 4's branded email: the organization's logo and colours (BillingOne's without one).
+    text, html = render_branded_email(
+        delivery.organization, subject=title, template=f"email/notifications/{event.template_name}", context=context
+    )
+    subject = " ".join(f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{title}".split())[:250]  # no header injection
     message = EmailMultiAlternatives(
-        subject=subject.replace("\n", " ")[:250],
+        subject=subject,
         body=text,
         to=[delivery.user.email],
         headers={"Auto-Submitted": "auto-generated", "X-BillingOne-Event": event.key},
