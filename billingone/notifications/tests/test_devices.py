@@ -152,3 +152,11 @@ def test_browser_registration_needs_the_csrf_token(personas):
     response = client.post(DEVICES, body, content_type="application/json", headers={"X-CSRFToken": token})
     assert response.status_code == 201
     assert PushDevice.objects.get().name == "Firefox on Linux"
+
+
+def test_outsider_cannot_reach_device_pages_of_another_org(personas, client_for):
+    device = PushDevice.objects.create(user=personas.charlie, platform="apns", token="34" * 32)
+    # Charlie's own device, but through Org A's URL: the organization gate answers first.
+    response = client_for(personas.charlie).post(f"/org-a/settings/notifications/devices/{device.pk}/remove/")
+    assert response.status_code == 404
+    assert PushDevice.objects.filter(pk=device.pk).exists()

@@ -122,3 +122,12 @@ def test_open_never_redirects_off_site(personas, client_for):
     )
     response = client_for(personas.alice).post(f"/org-a/notifications/{item.pk}/open/")
     assert response["Location"] == "/org-a/notifications/"
+
+
+@pytest.mark.parametrize("role", ["owner", "admin", "finance", "engineer", "viewer"])
+def test_no_role_gets_403_on_its_own_feed_and_preferences(personas, client_for, role):
+    # Both need `account.manage`, which every role has: an "insufficient role" does not exist here.
+    client = client_for(personas.member(role))
+    assert client.get("/org-a/notifications/").status_code == 200
+    assert client.get("/org-a/settings/notifications/").status_code == 200
+    assert client.get("/org-a/notifications/badge/").status_code == 200
