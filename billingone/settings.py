@@ -291,7 +291,10 @@ else:
 
 # --- Notifications (docs/notifications.md) ---------------------------------------------------
 # Seconds to wait before each retry of a failed delivery; after the last one it is marked failed.
-NOTIFICATION_RETRY_DELAYS = [int(v) for v in env_list("NOTIFICATION_RETRY_DELAYS", "30,120,600")]
+try:
+    NOTIFICATION_RETRY_DELAYS = [int(v) for v in env_list("NOTIFICATION_RETRY_DELAYS", "30,120,600")]
+except ValueError as exc:
+    raise ImproperlyConfigured("NOTIFICATION_RETRY_DELAYS must be whole seconds, e.g. 30,120,600") from exc
 # APNs: token-based (.p8 key) authentication over HTTP/2. Sandbox host: api.sandbox.push.apple.com.
 APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
 APNS_PORT = env_int("APNS_PORT", 443)
