@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Router
+from ninja import Router, Schema
 
 from billingone.api.errors import ApiError
 from billingone.api.pagination import paginate
@@ -13,6 +13,36 @@ from billingone.orgs.tenancy import org_endpoint
 router = Router(tags=["audit"])
 
 
+class ActorOut(Schema):
+    kind: str
+    id: str | None
+    label: str
+
+
+class TargetOut(Schema):
+    type: str
+    id: str
+    label: str
+
+
+class AuditEntryOut(Schema):
+    id: str
+    at: str
+    actor: ActorOut
+    action: str
+    description: str
+    target: TargetOut
+    ip: str | None
+    changes: dict
+    data: dict
+
+
+class AuditPageOut(Schema):
+    items: list[AuditEntryOut]
+    count: int
+    next: str | None
+
+
 def _filters(request):
     try:
         return parse_filters(request.GET)
@@ -20,7 +50,7 @@ def _filters(request):
         raise ApiError(422, "invalid", str(exc), fields=exc.fields) from exc
 
 
-@router.get("/orgs/{slug}/audit-log", summary="Audit log entries, newest first")
+@router.get("/orgs/{slug}/audit-log", response=AuditPageOut, summary="Audit log entries, newest first")
 @org_endpoint("audit.read")
 def audit_log(
     request,

@@ -61,6 +61,31 @@ class DevicesOut(Schema):
     vapid_public_key: str
 
 
+class NotificationOut(Schema):
+    id: str
+    event: str
+    title: str
+    body: str
+    path: str
+    url: str | None
+    organization: str | None
+    created_at: str
+    read: bool
+    read_at: str | None
+
+
+class FeedOut(Schema):
+    items: list[NotificationOut]
+    count: int
+    next: str | None
+    unread: int
+
+
+class ReadOut(Schema):
+    marked: int
+    unread: int
+
+
 class ReadIn(Schema):
     ids: list[str] | None = Field(default=None, max_length=500)
     all: bool = False
@@ -147,7 +172,7 @@ def _item(item: Notification) -> dict:
     }
 
 
-@router.get("/me/notifications", summary="The in-app feed, newest first, with the unread count")
+@router.get("/me/notifications", response=FeedOut, summary="The in-app feed, newest first, with the unread count")
 def list_notifications(request, cursor: str | None = None, limit: int | None = None, unread: bool = False):
     items = flows.feed(request.user).select_related("organization")
     if unread:
@@ -156,7 +181,7 @@ def list_notifications(request, cursor: str | None = None, limit: int | None = N
     return {**page, "unread": flows.unread_count(request.user)}
 
 
-@router.post("/me/notifications/read", summary="Mark items read: {ids: [...]} or {all: true}")
+@router.post("/me/notifications/read", response=ReadOut, summary="Mark items read: {ids: [...]} or {all: true}")
 def read_notifications(request, payload: ReadIn):
     if not payload.all and not payload.ids:
         raise ApiError(422, "invalid", "Send ids or all: true.", fields={"ids": ["Give ids, or all: true."]})

@@ -131,3 +131,12 @@ def test_no_role_gets_403_on_its_own_feed_and_preferences(personas, client_for, 
     assert client.get("/org-a/notifications/").status_code == 200
     assert client.get("/org-a/settings/notifications/").status_code == 200
     assert client.get("/org-a/notifications/badge/").status_code == 200
+
+
+def test_the_app_reads_its_feed_with_a_session_token(personas, client, app_token, alice_items):
+    headers = {"X-Session-Token": app_token(personas.alice)}
+    body = client.get(FEED, headers=headers).json()
+    assert body["unread"] == 2
+    assert body["items"][0]["url"] == "http://localhost:8000/org-a/settings/integrations/"
+    response = client.post(f"{FEED}/read", {"all": True}, content_type="application/json", headers=headers)
+    assert response.json() == {"marked": 2, "unread": 0}
