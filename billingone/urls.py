@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from billingone.accounts.urls import settings_urlpatterns as account_settings_urls
+from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.ops import views as ops_views
 from billingone.ops.health import healthz
@@ -21,6 +22,7 @@ urlpatterns = [
     # Every sign-in goes through allauth (rate limits, MFA), the admin's included.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
+    *account_urls,  # before allauth's: enrolment, AASA, allauth index pages → Settings
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,66 @@
+"""Enforce the organization policies (accounts/policy.py) on every web request and on the
+allauth headless endpoints used by the app. The /api/v1 auth classes call the same checks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+
+from billingone.accounts import policy
+
+TIMEOUT_MESSAGES = {
+    "idle": "You were signed out after a period of inactivity. Please sign in again.",
+    "expired": "Your session reached its maximum length. Please sign in again.",
+}
+
+# What a member who must enrol in MFA may still open: enrolment itself, signing out, email
+# verification (MFA needs a verified email), static files and the APIs (which answer 403 with a link).
+ENROLMENT_ALLOWED_PREFIXES = (
+    "/accounts/2fa/",
+    "/accounts/security/",
+    "/accounts/reauthenticate/",
+    "/accounts/logout/",
+    "/accounts/email/",
+    "/accounts/confirm-email/",
+    "/_allauth/",
+    "/api/",
+    "/static/",
+    "/media/",
+    "/healthz",
+    "/.well-known/",
+)
+
+
+class SessionPolicyMiddleware:
+    """Must sit after AuthenticationMiddleware and before allauth's UserSessionsMiddleware,
+    which refreshes `last_seen_at`: the idle check reads the previous activity."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = request.headers.get("X-Session-Token")
+        if token and request.path.startswith("/_allauth/app/"):
+            self._check_app_token(request, token)
+        user = request.user
+        if user.is_authenticated:
+            reason = policy.end_if_stale(user, request.session.session_key)
+            if reason:
+                logout(request)
+                messages.info(request, TIMEOUT_MESSAGES[reason])
+                return redirect_to_login(request.get_full_path())
+            if not request.path.startswith(ENROLMENT_ALLOWED_PREFIXES) and policy.mfa_enrollment_pending(user):
+                return redirect("account_mfa_enrol")
+        return self.get_response(request)
+
+    def _check_app_token(self, request, token: str) -> None:
+        # A stale token's session is ended here; allauth then answers the app with 401/410.
+        from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+
+        found = authenticate_by_x_session_token(token)
+        if found:
+            user, session = found
+            if not policy.end_if_stale(user, session.session_key):
+                policy.touch(session.session_key, request)
