@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Parses multipart bodies of PUT/PATCH (PUT /api/v1/me/avatar); Django does so for POST only.
+    "ninja.compatibility.files.fix_request_files_middleware",
     "allauth.account.middleware.AccountMiddleware",
     # Idle/absolute timeouts and required-MFA enrolment; reads last_seen_at before the next line refreshes it.
     "billingone.accounts.middleware.SessionPolicyMiddleware",
