@@ -17,7 +17,8 @@ AVATAR_SIZE = (256, 256)
 
 @transaction.atomic
 def update_profile(user: User, *, name: str, request: HttpRequest | None = None) -> User:
-    before = {"name": user.name}
+    # From the database: a bound ModelForm has already copied the new name onto `user`.
+    before = {"name": User.objects.filter(pk=user.pk).values_list("name", flat=True).first()}
     user.name = name.strip()
     user.full_clean(validate_unique=False)
     user.save(update_fields=["name"])

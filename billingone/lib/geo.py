@@ -28,7 +28,7 @@ def _city_reader(path: str):
 
     try:
         return maxminddb.open_database(path)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # maxminddb.InvalidDatabaseError is a RuntimeError
         logger.warning("GEOIP_CITY_DB cannot be read; falling back to country only", extra={"path": path})
         return None
 

@@ -72,6 +72,8 @@ def _read_limited(upload: IO[bytes], max_bytes: int) -> bytes:
 def _open_checked(data: bytes, fmt: str, max_side: int) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data), formats=[fmt])  # lazy: reads the header only
+    except Image.DecompressionBombError:  # Pillow's own, far larger limit, also from the header
+        raise ImageRejected(f"The image has too many pixels; the limit is {max_side}×{max_side}.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ImageRejected("The image is damaged or not a real image file.") from None
     width, height = image.size
