@@ -33,6 +33,10 @@ ENROLMENT_ALLOWED_PREFIXES = (
 )
 
 
+# Pages that show secrets (recovery codes, the TOTP secret) must not be kept by any cache.
+NO_STORE_PREFIXES = ("/accounts/2fa/recovery-codes/", "/accounts/2fa/totp/activate/")
+
+
 class SessionPolicyMiddleware:
     """Must sit after AuthenticationMiddleware and before allauth's UserSessionsMiddleware,
     which refreshes `last_seen_at`: the idle check reads the previous activity."""
@@ -53,7 +57,10 @@ class SessionPolicyMiddleware:
                 return redirect_to_login(request.get_full_path())
             if not request.path.startswith(ENROLMENT_ALLOWED_PREFIXES) and policy.mfa_enrollment_pending(user):
                 return redirect("account_mfa_enrol")
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.path.startswith(NO_STORE_PREFIXES):
+            response["Cache-Control"] = "no-store"
+        return response
 
     def _check_app_token(self, request, token: str) -> None:
         # A stale token's session is ended here; allauth then answers the app with 401/410.

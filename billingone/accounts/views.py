@@ -6,7 +6,12 @@ allauth's views, dressed by our templates; these pages list state and link to th
 
 from __future__ import annotations
 
-from allauth.account.decorators import reauthentication_required
+import functools
+import time
+
+from allauth.account import app_settings as account_settings
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
@@ -16,6 +21,21 @@ from billingone.lib.images import ImageRejected
 from billingone.orgs.tenancy import org_view
 
 HISTORY_ROWS = 15
+
+
+def recent_authentication_required(view):
+    """Sign-in or re-authentication within ACCOUNT_REAUTHENTICATION_TIMEOUT (300 s), else
+    allauth's re-auth prompt, which then replays the suspended POST (ASVS 7.5.2)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        records = get_authentication_records(request, request.user)
+        last = max((record.get("at", 0) for record in records), default=0)
+        if time.time() - last > account_settings.REAUTHENTICATION_TIMEOUT:
+            raise ReauthenticationRequired()
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 @org_view("account.manage", methods=("GET", "POST"))
@@ -77,7 +97,7 @@ def sessions(request, slug: str):
 
 
 @org_view("account.manage", methods=("POST",))
-@reauthentication_required
+@recent_authentication_required
 def session_revoke(request, slug: str, session_id: int):
     flows.revoke_session(request, session_id)
     if not request.user.is_authenticated or request.session.is_empty():
@@ -87,7 +107,7 @@ def session_revoke(request, slug: str, session_id: int):
 
 
 @org_view("account.manage", methods=("POST",))
-@reauthentication_required
+@recent_authentication_required
 def session_revoke_others(request, slug: str):
     count = flows.revoke_other_sessions(request)
     messages.success(request, f"Signed out {count} other session{'s' if count != 1 else ''}.")
