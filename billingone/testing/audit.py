@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.db import connection
 
 
-
 def purge_audit_events() -> None:
     if connection.vendor != "sqlite":
         return

@@ -64,9 +64,7 @@ class SoftAuthenticator:
 
     def _cose_key(self, key: ec.EllipticCurvePrivateKey) -> bytes:
         numbers = key.public_key().public_numbers()
-        return cbor.encode(
-            {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
-        )
+        return cbor.encode({1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")})
 
     def create(self, options: dict, *, rp_id: str | None = None) -> dict:
         """Register a new credential: the PublicKeyCredential JSON for `options`."""

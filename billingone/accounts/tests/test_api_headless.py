@@ -10,7 +10,6 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.core import mail
 from django.utils import timezone
 
-from billingone.accounts.conftest import current_code
 from billingone.accounts.models import LoginEvent, PasskeyEvent
 from billingone.testing.personas import PASSWORD, make_personas
 from billingone.testing.webauthn import SoftAuthenticator

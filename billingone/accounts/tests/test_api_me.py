@@ -32,8 +32,8 @@ def png_bytes(size=(64, 64)) -> bytes:
 
 
 def multipart_put(app, data: bytes, name: str = "a.png"):
-    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
     body = encode_multipart(BOUNDARY, {"file": SimpleUploadedFile(name, data)})
     return app("put", "/api/v1/me/avatar", body, content_type=MULTIPART_CONTENT)

@@ -28,7 +28,9 @@ def test_every_budget_has_a_reason_and_reaches_allauth():
 def test_sixth_password_attempt_is_refused_even_when_right_and_from_a_new_ip(personas):
     for _ in range(5):
         assert login(personas.bob.email, "wrong wrong wrong wrong") == "200"
-    response = Client(REMOTE_ADDR="203.0.113.9").post("/accounts/login/", {"login": personas.bob.email, "password": PASSWORD})
+    response = Client(REMOTE_ADDR="203.0.113.9").post(
+        "/accounts/login/", {"login": personas.bob.email, "password": PASSWORD}
+    )
     assert response.status_code == 200  # the form again, not a redirect into the app
     assert "Too many failed login attempts" in response.content.decode()
 
@@ -37,7 +39,8 @@ def test_spoofed_forwarded_for_shares_the_ip_bucket(personas, settings):
     settings.TRUSTED_PROXY_COUNT = settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
     emails = [f"nobody{i}@nowhere.test" for i in range(11)]
     statuses = [
-        login(email, "wrong wrong wrong wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}") for i, email in enumerate(emails)
+        login(email, "wrong wrong wrong wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+        for i, email in enumerate(emails)
     ]
     assert statuses[:10] == ["200"] * 10
     assert statuses[10] == "limited"
@@ -64,7 +67,9 @@ def test_passkey_failures_are_limited_per_ip(personas, app_client):
     for _ in range(11):
         app = app_client()
         _, body = app.call("get", "/auth/webauthn/login")
-        _, body = app.call("post", "/auth/webauthn/login", {"credential": stranger.get(body["data"]["request_options"])})
+        _, body = app.call(
+            "post", "/auth/webauthn/login", {"credential": stranger.get(body["data"]["request_options"])}
+        )
         codes.append(body.get("errors", [{}])[0].get("code") or body)
     assert codes[:10] == ["incorrect_code"] * 10
     assert codes[10] == {"status": 429}  # allauth headless answers a refused attempt with 429
