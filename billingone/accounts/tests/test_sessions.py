@@ -83,7 +83,7 @@ def test_sign_out_all_other_sessions(personas, two_devices):
 
 
 def test_revoke_is_post_only_and_needs_recent_authentication(personas, two_devices):
-    mac, windows = two_devices
+    mac, _ = two_devices
     other = UserSession.objects.get(user=personas.alice, user_agent=FIREFOX_WIN)
     assert mac.get(f"{URL}{other.pk}/revoke/").status_code == 405
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=10)):
