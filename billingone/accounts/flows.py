@@ -17,14 +17,21 @@ AVATAR_SIZE = (256, 256)
 
 @transaction.atomic
 def update_profile(user: User, *, name: str, request: HttpRequest | None = None) -> User:
-    # From the database: a bound ModelForm has already copied the new name onto `user`.
-    before = {"name": User.objects.filter(pk=user.pk).values_list("name", flat=True).first()}
+    # Read the stored value: a bound ModelForm has already copied the new one onto `user`.
+    before = User.objects.filter(pk=user.pk).values("name").get()
     user.name = name.strip()
     user.full_clean(validate_unique=False)
     user.save(update_fields=["name"])
     changes = diff(before, {"name": user.name})
     if changes:
-        record("user.profile_update", request=request, actor=user, target=user, changes=changes)
+        record(
+            "user.profile_update",
+            organization=getattr(request, "organization", None),
+            request=request,
+            actor=user,
+            target=user,
+            changes=changes,
+        )
     return user
 
 

@@ -1,0 +1,24 @@
+"""Provider simulators: real HTTP servers speaking each provider's public contract.
+
+Tests, the demo and the benchmarks talk to these over sockets. A simulator that `make run`
+should start for the demo adds one DevSimulator line to DEV_SIMULATORS below; the dev runner
+(`manage.py rundev`) starts it, waits for its port, and passes `env` to the web server, the
+worker and the demo seed so the demo organization is wired to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DevSimulator:
+    name: str
+    module: str  # run as `python -m <module> --host 127.0.0.1 --port <port>`
+    port: int
+    env: dict[str, str] = field(default_factory=dict)
+    args: tuple[str, ...] = ()
+
+
+# One line per provider simulator the demo uses (ports 8701+).
+DEV_SIMULATORS: list[DevSimulator] = []
