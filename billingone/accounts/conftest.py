@@ -79,8 +79,4 @@ def enable_totp():
 
 @pytest.fixture
 def live_db(transactional_db, fresh_cache):
-    """transactional_db whose teardown flush works on SQLite despite the append-only audit table."""
-    yield
-    from billingone.testing.audit import purge_audit_events
-
-    purge_audit_events()
+    """Real commits (allauth sends mail and signals on commit) and an empty cache."""
