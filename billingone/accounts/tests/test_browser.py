@@ -94,7 +94,7 @@ def test_passkey_registration_then_passwordless_sign_in(people, page):
     reauthenticate_if_asked(page)
     page.wait_for_url("**/accounts/2fa/webauthn/add/")
     page.fill("input[name=name]", "Test laptop")
-    page.check("input[name=passwordless]")
+    assert page.is_checked("input[name=passwordless]")  # passkeys sign in alone by default
     page.click("#mfa_webauthn_add")
     page.wait_for_url("**/accounts/2fa/recovery-codes/")
     page.goto("/org-a/settings/security/")
