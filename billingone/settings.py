@@ -175,7 +175,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 15}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "billingone.accounts.validators.ContextWordsValidator"},
+    {"NAME": "billingone.accounts.validators.BreachedPasswordValidator"},
 ]
+# Breached-password check (HIBP range API, k-anonymity); fails open when unreachable.
+PASSWORD_BREACH_CHECK = env_bool("PASSWORD_BREACH_CHECK", PRODUCTION)
+PASSWORD_BREACH_API = env_str("PASSWORD_BREACH_API", "https://api.pwnedpasswords.com/range")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 

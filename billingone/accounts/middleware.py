@@ -3,6 +3,7 @@ allauth headless endpoints used by the app. The /api/v1 auth classes call the sa
 
 from __future__ import annotations
 
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
@@ -35,6 +36,19 @@ ENROLMENT_ALLOWED_PREFIXES = (
 
 # Pages that show secrets (recovery codes, the TOTP secret) must not be kept by any cache.
 NO_STORE_PREFIXES = ("/accounts/2fa/recovery-codes/", "/accounts/2fa/totp/activate/")
+# Web re-authentication pages: a successful POST gets a fresh session id (ASVS 7.2.4).
+REAUTH_PATHS = ("/accounts/reauthenticate/", "/accounts/2fa/reauthenticate/", "/accounts/2fa/webauthn/reauthenticate/")
+
+
+def cycle_after_reauthentication(request, response) -> None:
+    if request.method != "POST" or request.path not in REAUTH_PATHS or response.status_code != 302:
+        return
+    if not request.user.is_authenticated or not request.session.session_key:
+        return
+    old = request.session.session_key
+    request.session.cycle_key()
+    # Keep the tracked session (its sign-in time bounds the absolute timeout) under the new key.
+    UserSession.objects.filter(session_key=old).update(session_key=request.session.session_key)
 
 
 class SessionPolicyMiddleware:
@@ -58,6 +72,7 @@ class SessionPolicyMiddleware:
             if not request.path.startswith(ENROLMENT_ALLOWED_PREFIXES) and policy.mfa_enrollment_pending(user):
                 return redirect("account_mfa_enrol")
         response = self.get_response(request)
+        cycle_after_reauthentication(request, response)
         if request.path.startswith(NO_STORE_PREFIXES):
             response["Cache-Control"] = "no-store"
         return response

@@ -192,3 +192,37 @@ def test_required_mfa_blocks_the_api_until_a_passkey_is_added(personas, app_clie
 
     register_passkey(app, SoftAuthenticator())  # allauth headless stays open for enrolment
     assert app.call("get", "/api/v1/me")[0].status_code == 200
+
+
+def test_replayed_assertion_and_missing_user_verification_are_refused(personas, app_client):
+    app = signed_in(app_client, personas.alice)
+    authenticator = SoftAuthenticator()
+    register_passkey(app, authenticator)
+
+    first = app_client()
+    _, body = first.call("get", "/auth/webauthn/login")
+    options = body["data"]["request_options"]
+    assert len(options["publicKey"]["challenge"]) >= 22  # ≥ 128 bits, base64url
+    assertion = authenticator.get(options)
+    assert first.call("post", "/auth/webauthn/login", {"credential": assertion})[0].status_code == 200
+    replay = app_client()
+    replay.call("get", "/auth/webauthn/login")  # a fresh challenge: the old assertion does not match it
+    assert replay.call("post", "/auth/webauthn/login", {"credential": assertion})[0].status_code == 400
+
+    authenticator.user_verified = False  # passwordless sign-in requires user verification
+    _, response, _ = passkey_login(app_client, authenticator)
+    assert response.status_code == 400
+
+
+def test_factor_changes_send_exactly_one_email_each(live_db, app_client, mailoutbox):
+    personas = make_personas()
+    app = signed_in(app_client, personas.alice)
+    passkey_id = register_passkey(app, SoftAuthenticator(), "Laptop")
+    assert [m.subject for m in mailoutbox] == ["[BillingOne] Security Key Added"]
+    response, body = app.call("post", "/account/authenticators/recovery-codes", {})
+    assert response.status_code == 200, body
+    assert mailoutbox[-1].subject == "[BillingOne] New Recovery Codes Generated"
+    app.call("delete", "/account/authenticators/webauthn", {"authenticators": [passkey_id]})
+    assert [m.subject for m in mailoutbox][2:] == ["[BillingOne] Security Key Removed"]
+    assert len(mailoutbox) == 3
+    assert "IP address:" in mailoutbox[0].body and "Settings → Security" in mailoutbox[0].body
