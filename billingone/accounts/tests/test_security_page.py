@@ -9,6 +9,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.db import connection
+from django.test import Client
 
 from billingone.accounts.history import login_event
 from billingone.accounts.tests.test_sessions import browser_login
@@ -118,3 +119,19 @@ def test_apple_app_site_association_lists_the_app(client, settings):
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"webcredentials": {"apps": ["ABCDE12345.dev.billingone.app"]}}
     assert client.post("/.well-known/apple-app-site-association").status_code == 405
+
+
+def test_two_step_page_offers_a_passkey_only_to_users_who_have_one(personas, enable_totp, app_client):
+    from billingone.accounts.tests.test_api_headless import register_passkey, signed_in
+    from billingone.testing.webauthn import SoftAuthenticator
+
+    enable_totp(personas.bob)
+    client = Client()
+    client.post("/accounts/login/", {"login": personas.bob.email, "password": PASSWORD})
+    html = client.get("/accounts/2fa/authenticate/").content.decode()
+    assert "Verify and sign in" in html and "Use a passkey" not in html
+
+    register_passkey(signed_in(app_client, personas.bob), SoftAuthenticator())
+    client = Client()
+    client.post("/accounts/login/", {"login": personas.bob.email, "password": PASSWORD})
+    assert "Use a passkey or security key" in client.get("/accounts/2fa/authenticate/").content.decode()
