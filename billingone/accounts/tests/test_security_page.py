@@ -131,7 +131,8 @@ def test_two_step_page_offers_a_passkey_only_to_users_who_have_one(personas, ena
     html = client.get("/accounts/2fa/authenticate/").content.decode()
     assert "Verify and sign in" in html and "Use a passkey" not in html
 
-    register_passkey(signed_in(app_client, personas.bob), SoftAuthenticator())
+    register_passkey(signed_in(app_client, personas.alice), SoftAuthenticator())
+    enable_totp(personas.alice)
     client = Client()
-    client.post("/accounts/login/", {"login": personas.bob.email, "password": PASSWORD})
+    client.post("/accounts/login/", {"login": personas.alice.email, "password": PASSWORD})
     assert "Use a passkey or security key" in client.get("/accounts/2fa/authenticate/").content.decode()
