@@ -11,6 +11,7 @@ from django.core import mail
 from django.utils import timezone
 
 from billingone.accounts.models import LoginEvent, PasskeyEvent
+from billingone.audit.models import AuditEvent
 from billingone.testing.personas import PASSWORD, make_personas
 from billingone.testing.webauthn import SoftAuthenticator
 
@@ -222,6 +223,7 @@ def test_factor_changes_send_exactly_one_email_each(live_db, app_client, mailout
     response, body = app.call("post", "/account/authenticators/recovery-codes", {})
     assert response.status_code == 200, body
     assert mailoutbox[-1].subject == "[BillingOne] New Recovery Codes Generated"
+    assert AuditEvent.objects.filter(action="mfa.recovery_codes_generate", actor=personas.alice).count() == 2
     app.call("delete", "/account/authenticators/webauthn", {"authenticators": [passkey_id]})
     assert [m.subject for m in mailoutbox][2:] == ["[BillingOne] Security Key Removed"]
     assert len(mailoutbox) == 3

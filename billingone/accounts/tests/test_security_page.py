@@ -136,3 +136,16 @@ def test_two_step_page_offers_a_passkey_only_to_users_who_have_one(personas, ena
     client = Client()
     client.post("/accounts/login/", {"login": personas.alice.email, "password": PASSWORD})
     assert "Use a passkey or security key" in client.get("/accounts/2fa/authenticate/").content.decode()
+
+
+def test_regenerating_recovery_codes_needs_reauth_and_voids_the_old_ones(personas, enable_totp, client_for):
+    enable_totp(personas.bob)
+    old = RecoveryCodes(Authenticator.objects.get(user=personas.bob, type="recovery_codes")).get_unused_codes()
+    client = client_for(personas.bob)
+    response = client.post("/accounts/2fa/recovery-codes/generate/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    reauthenticated(client)
+    response = client.post("/accounts/2fa/recovery-codes/generate/")
+    assert response.status_code == 302
+    fresh = RecoveryCodes(Authenticator.objects.get(user=personas.bob, type="recovery_codes"))
+    assert not any(fresh.validate_code(code) for code in old)

@@ -111,3 +111,15 @@ def test_logout_kills_the_session_server_side(personas, fresh_cache):
     replay = Client()
     replay.cookies["sessionid"] = cookie
     assert replay.get(URL).status_code == 302
+
+
+def test_app_tokens_are_listed_and_revoked_from_the_web(personas, two_devices, app_client):
+    mac, _ = two_devices
+    phone = app_client()
+    phone.login(personas.alice.email)
+    assert phone.call("get", "/api/v1/me")[0].status_code == 200
+    html = mac.get(URL).content.decode()
+    assert "BillingOne app on iOS" in html
+    token_session = UserSession.objects.get(user=personas.alice, session_key=phone.token)
+    assert mac.post(f"{URL}{token_session.pk}/revoke/").status_code == 302
+    assert phone.call("get", "/api/v1/me")[0].status_code == 401
