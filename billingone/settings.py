@@ -209,6 +209,7 @@ ACCOUNT_RATE_LIMITS = allauth_rate_limits()
 
 MFA_ADAPTER = "billingone.accounts.adapter.MFAAdapter"
 MFA_FORMS = {"add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm"}
+MFA_RATE_LIMITS = allauth_rate_limits("mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_RECOVERY_CODES_SHOW_ONCE = True

@@ -35,3 +35,5 @@ handler400 = "billingone.ops.views.bad_request"
 handler403 = "billingone.ops.views.forbidden"
 handler404 = "billingone.ops.views.not_found"
 handler500 = "billingone.ops.views.server_error"
+# allauth answers refused sign-in/sign-up/reset attempts through this (logged and audited).
+handler429 = "billingone.accounts.ratelimit_events.too_many_requests"

@@ -16,6 +16,7 @@ class Budget(NamedTuple):
     key: str  # what one bucket counts
     rate: str  # allauth syntax: "<n>/<period>/<per>" joined by commas
     reason: str
+    app: str = "account"  # "account" → ACCOUNT_RATE_LIMITS, "mfa" → MFA_RATE_LIMITS
 
 
 BUDGETS: dict[str, Budget] = {
@@ -37,6 +38,13 @@ BUDGETS: dict[str, Budget] = {
         "10/m/ip",
         "Forged or replayed assertions: per IP only, as the account in a passkey response is attacker-chosen.",
     ),
+    "passkey_sign_in": Budget(
+        "webauthn_login",
+        "ip",
+        "10/m/ip",
+        "Passwordless sign-in attempts of any outcome: there is no per-account secret to count against.",
+        app="mfa",
+    ),
     "sign_in": Budget("login", "ip", "30/m/ip", "Sign-in form posts per IP: slows credential stuffing."),
     "reauthenticate": Budget(
         "reauthenticate", "user", "10/m/user", "Step-up prompts guess the password of a live session."
@@ -47,9 +55,11 @@ BUDGETS: dict[str, Budget] = {
 }
 
 
-def allauth_rate_limits() -> dict[str, str]:
+def allauth_rate_limits(app: str = "account") -> dict[str, str]:
     rates: dict[str, str] = {}
     for budget in BUDGETS.values():
+        if budget.app != app:
+            continue
         if rates.setdefault(budget.action, budget.rate) != budget.rate:
             raise ValueError(f"Budgets sharing allauth action {budget.action!r} must share one rate")
     return rates

@@ -29,6 +29,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "passkey.remove": "A user removed a passkey",
     "session.revoke": "A user signed out one of their other sessions",
     "session.revoke_others": "A user signed out all their other sessions",
+    "ratelimit.exceeded": "An attempt was refused because a rate-limit budget ran out",
     # organizations
     "org.create": "An organization was created",
     # access control

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from billingone.accounts.ratelimits import BUDGETS
+from billingone.audit.models import AuditEvent
 from billingone.testing.personas import PASSWORD
 from billingone.testing.webauthn import SoftAuthenticator
 
@@ -22,7 +23,8 @@ def login(email: str, password: str, **extra) -> str:
 def test_every_budget_has_a_reason_and_reaches_allauth():
     for name, budget in BUDGETS.items():
         assert len(budget.reason) > 20, name
-        assert settings.ACCOUNT_RATE_LIMITS[budget.action] == budget.rate
+        limits = settings.ACCOUNT_RATE_LIMITS if budget.app == "account" else settings.MFA_RATE_LIMITS
+        assert limits[budget.action] == budget.rate
 
 
 def test_sixth_password_attempt_is_refused_even_when_right_and_from_a_new_ip(personas):
@@ -33,6 +35,9 @@ def test_sixth_password_attempt_is_refused_even_when_right_and_from_a_new_ip(per
     )
     assert response.status_code == 200  # the form again, not a redirect into the app
     assert "Too many failed login attempts" in response.content.decode()
+    refused = AuditEvent.objects.get(action="ratelimit.exceeded")
+    assert refused.data == {"code": "too_many_login_attempts", "path": "/accounts/login/"}
+    assert refused.ip == "203.0.113.9"
 
 
 def test_spoofed_forwarded_for_shares_the_ip_bucket(personas, settings):
@@ -60,7 +65,22 @@ def test_sixth_wrong_mfa_code_is_refused_then_clears_on_success(personas, app_cl
     assert body["errors"][0]["code"] == "too_many_login_attempts"
 
 
-def test_passkey_failures_are_limited_per_ip(personas, app_client):
+def test_passwordless_sign_in_attempts_are_limited_per_ip(personas, app_client):
+    stranger = SoftAuthenticator()
+    stranger.create({"publicKey": {"user": {"id": "dW5rbm93bg"}, "challenge": "AA", "rp": {"id": "localhost"}}})
+    statuses = []
+    for _ in range(11):
+        app = app_client()
+        _, body = app.call("get", "/auth/webauthn/login")
+        response, _ = app.call(
+            "post", "/auth/webauthn/login", {"credential": stranger.get(body["data"]["request_options"])}
+        )
+        statuses.append(response.status_code)
+    assert statuses == [400] * 10 + [429]  # allauth's webauthn_login budget (passkey_sign_in)
+
+
+def test_passkey_failures_are_limited_per_ip(personas, app_client, settings):
+    settings.MFA_RATE_LIMITS = {"webauthn_login": "100/m/ip"}  # isolate our passkey_failure budget
     stranger = SoftAuthenticator()
     stranger.create({"publicKey": {"user": {"id": "dW5rbm93bg"}, "challenge": "AA", "rp": {"id": "localhost"}}})
     codes = []
@@ -72,4 +92,18 @@ def test_passkey_failures_are_limited_per_ip(personas, app_client):
         )
         codes.append(body.get("errors", [{}])[0].get("code") or body)
     assert codes[:10] == ["incorrect_code"] * 10
-    assert codes[10] == {"status": 429}  # allauth headless answers a refused attempt with 429
+    assert codes[10] == "too_many_login_attempts"
+    assert AuditEvent.objects.filter(action="ratelimit.exceeded").count() == 1
+
+
+def test_allauth_429_page_is_ours_logged_and_audited(personas, settings, caplog):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "reset_password": "2/m/ip"}
+    client = Client()
+    for _ in range(2):
+        assert client.post("/accounts/password/reset/", {"email": personas.bob.email}).status_code == 302
+    response = client.post("/accounts/password/reset/", {"email": personas.bob.email})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "Too many attempts" in response.content.decode()
+    assert "Rate limit exceeded" in caplog.text
+    assert AuditEvent.objects.filter(action="ratelimit.exceeded", data__code="http_429").exists()
