@@ -171,3 +171,12 @@ def test_session_id_changes_at_sign_in_and_at_reauthentication(personas):
     from allauth.usersessions.models import UserSession
 
     assert UserSession.objects.filter(user=personas.bob, session_key=reauthenticated).exists()
+
+
+def test_email_change_needs_reauthentication(personas):
+    client = browser_login(personas.bob)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "bob.new@org-a.test"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/reauthenticate/")
+    assert not personas.bob.emailaddress_set.filter(email="bob.new@org-a.test").exists()
+    response = client.post(response["Location"], {"password": PASSWORD})
+    assert personas.bob.emailaddress_set.filter(email="bob.new@org-a.test", verified=False).exists()
