@@ -67,6 +67,8 @@ class SessionPolicyMiddleware:
             reason = policy.end_if_stale(user, request.session.session_key)
             if reason:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    return self.get_response(request)  # signed out now: the API answers 401 in its shape
                 messages.info(request, TIMEOUT_MESSAGES[reason])
                 return redirect_to_login(request.get_full_path())
             if not request.path.startswith(ENROLMENT_ALLOWED_PREFIXES) and policy.mfa_enrollment_pending(user):

@@ -24,10 +24,10 @@ def reauthenticate_if_asked(page) -> None:
         page.click("form button[type=submit]")
 
 
-def sign_out(page) -> None:
+def sign_out(page, *, then: str = "**/accounts/login/**") -> None:
     page.goto("/accounts/logout/")
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_url(then)
 
 
 def fresh_code(secret: str, used: str) -> str:
@@ -102,8 +102,7 @@ def test_passkey_registration_then_passwordless_sign_in(people, page):
 
     # 1. Autofill (conditional mediation): the sign-in page offers the passkey by itself, and
     #    Chromium's virtual authenticator picks it at once.
-    sign_out(page)
-    page.wait_for_url("**/org-a/**")
+    sign_out(page, then="**/org-a/**")
 
     # 2. The explicit button, in a browser without autofill support.
     page.add_init_script("PublicKeyCredential.isConditionalMediationAvailable = async () => false;")

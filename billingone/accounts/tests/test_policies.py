@@ -128,3 +128,12 @@ def test_required_mfa_does_not_touch_members_of_other_organizations(personas):
     personas.org_a.save()
     client = browser_login(personas.charlie)
     assert client.get("/org-b/settings/profile/").status_code == 200
+
+
+def test_idle_browser_session_calling_the_api_gets_401_json(fifteen_minutes):
+    client = browser_login(fifteen_minutes.bob)
+    assert client.get("/api/v1/me").status_code == 200
+    with later(16):
+        response = client.get("/api/v1/me")
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "not_authenticated"
