@@ -10,11 +10,13 @@ from billingone.api.api import api
 from billingone.ops import views as ops_views
 from billingone.ops.health import healthz
 from billingone.orgs.urls import org_urlpatterns as org_urls
+from billingone.orgs.urls import settings_urlpatterns as org_settings_urls
 from billingone.orgs.urls import urlpatterns as org_root_urls
 
 # Settings sections, mounted under /<slug>/settings/: one line per app.
 settings_urls = [
     *account_settings_urls,
+    *org_settings_urls,
 ]
 
 urlpatterns = [

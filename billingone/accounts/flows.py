@@ -13,6 +13,8 @@ from billingone.audit.log import diff, record
 from billingone.lib.images import clean_image
 
 AVATAR_SIZE = (256, 256)
+AVATAR_MAX_BYTES = 1024 * 1024  # 1 MB
+AVATAR_MAX_PIXELS = 4096 * 4096
 
 
 @transaction.atomic
@@ -38,7 +40,7 @@ def update_profile(user: User, *, name: str, request: HttpRequest | None = None)
 @transaction.atomic
 def update_avatar(user: User, upload, *, request: HttpRequest | None = None) -> User:
     """Validate and re-encode the upload (lib/images.py raises ImageRejected), then swap files."""
-    png = clean_image(upload, size=AVATAR_SIZE, crop=True)
+    png = clean_image(upload, max_bytes=AVATAR_MAX_BYTES, max_pixels=AVATAR_MAX_PIXELS, size=AVATAR_SIZE, crop=True)
     old = user.avatar.name if user.avatar else ""
     user.avatar.save("avatar.png", png, save=False)
     user.save(update_fields=["avatar"])

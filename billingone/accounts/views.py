@@ -60,7 +60,7 @@ def avatar_upload(request, slug: str):
         try:
             flows.update_avatar(request.user, avatar_form.cleaned_data["avatar"], request=request)
         except ImageRejected as exc:
-            avatar_form.add_error("avatar", exc.message)
+            avatar_form.add_error("avatar", str(exc))
         else:
             messages.success(request, "Profile picture updated.")
             return redirect("settings_profile", slug=slug)

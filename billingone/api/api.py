@@ -8,6 +8,7 @@ from billingone.api import errors
 from billingone.api.auth import api_auth
 from billingone.api.me import router as me_router
 from billingone.api.orgs import router as orgs_router
+from billingone.api.team import router as team_router
 
 api = NinjaAPI(
     title="BillingOne API",
@@ -22,3 +23,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", me_router)
 api.add_router("", orgs_router)
+api.add_router("", team_router)

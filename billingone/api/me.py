@@ -148,7 +148,7 @@ def put_avatar(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja's 
     try:
         update_avatar(request.user, file, request=request)
     except ImageRejected as exc:
-        raise ApiError(422, "invalid", exc.message, fields={"file": [exc.message]}) from None
+        raise ApiError(422, "invalid", str(exc), fields={"file": [str(exc)]}) from None
     return me_payload(request)
 
 

@@ -32,6 +32,17 @@ AUDIT_EVENTS: dict[str, str] = {
     "ratelimit.exceeded": "An attempt was refused because a rate-limit budget ran out",
     # organizations
     "org.create": "An organization was created",
+    # organizations: settings, branding and team (issue 4)
+    "org.update": "Organization settings changed (name, URL slug, MFA requirement, session timeout)",
+    "org.branding_update": "Organization branding changed (logo, colours)",
+    "org.branding_reset": "Organization branding reset to the defaults",
+    "member.invite": "A person was invited to the organization",
+    "member.invite_resend": "An invitation was sent again with a new link",
+    "member.invite_revoke": "An invitation was revoked",
+    "member.invite_accept": "An invitation was accepted; the person joined",
+    "member.role_change": "A member's role changed",
+    "member.remove": "A member was removed from the organization",
+    "member.bulk_import": "A bulk team import was applied",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
 }

@@ -1,119 +1,142 @@
-"""Uploaded images (avatars, organization logos): validate, then re-encode as a clean PNG.
+"""Uploaded images (avatars, logos): checked before decoding, then re-encoded as a clean PNG.
 
-    from billingone.lib.images import ImageRejected, clean_image
-
-    try:
-        png = clean_image(request.FILES["file"], size=(256, 256), crop=True)
-    except ImageRejected as exc:
-        form.add_error("file", exc.message)
-
-Only PNG, JPEG and WebP are accepted, recognised by their magic bytes (never by the file name
-or the declared content type). The byte size is checked before reading, the pixel size from
-the header before decoding (pixel-flood), then the image is fully decoded, rotated per its
-EXIF orientation, resized and written as a brand-new PNG: metadata (EXIF, GPS, ICC, text
-chunks) and anything appended to the file (polyglots) do not survive. SVG is refused: it is
-a document that can carry script, not a picture.
+SECURITY.md #31: PNG/JPEG/WebP only, told apart by their magic bytes (never by name or
+Content-Type); size and pixel limits read from the header before any pixel is decoded
+(pixel floods); SVG and polyglots refused; the output is a fresh PNG without metadata.
 """
 
 from __future__ import annotations
 
 import io
-from typing import IO
+import re
+import struct
+import warnings
 
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-MAX_BYTES = 1024 * 1024  # 1 MB
-MAX_SIDE = 4096  # pixels, per side
-ACCEPTED = "PNG, JPEG or WebP"
-
-_SIGNATURES: tuple[tuple[str, bytes, int], ...] = (
-    ("PNG", b"\x89PNG\r\n\x1a\n", 0),
-    ("JPEG", b"\xff\xd8\xff", 0),
-    ("WEBP", b"WEBP", 8),  # RIFF....WEBP
-)
+MAGIC = {
+    "PNG": (b"\x89PNG\r\n\x1a\n",),
+    "JPEG": (b"\xff\xd8\xff",),
+}
+# Markup that must never ride along inside an image (HTML/SVG/script polyglots).
+MARKUP = re.compile(rb"<\s*(script|html|svg|iframe|object|embed|body|\?php|!doctype)|javascript:", re.IGNORECASE)
+SVG_HINT = re.compile(rb"^\s*(<\?xml|<svg|<!doctype svg|<!--)", re.IGNORECASE)
 
 
-class ImageRejected(Exception):
-    """The upload is not an acceptable image; `message` is safe to show to the user."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class ImageRejected(ValueError):
+    """The upload is not an image we accept; the message says why, for the person."""
 
 
 def sniff_format(head: bytes) -> str | None:
-    """The image format named by the leading bytes, or None."""
-    for name, magic, offset in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic and (name != "WEBP" or head[:4] == b"RIFF"):
+    """PNG, JPEG or WEBP from the first bytes, else None."""
+    for name, signatures in MAGIC.items():
+        if any(head.startswith(signature) for signature in signatures):
             return name
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
     return None
 
 
-def _looks_like_svg(head: bytes) -> bool:
-    text = head[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return text.startswith(b"<") and (b"<svg" in text or b"<?xml" in text)
+def _png_end(data: bytes) -> int:
+    """Offset just past the IEND chunk, or -1."""
+    position = 8
+    while position + 8 <= len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        position += 12 + length
+        if kind == b"IEND":
+            return position
+    return -1
 
 
-def _read_limited(upload: IO[bytes], max_bytes: int) -> bytes:
-    declared = getattr(upload, "size", None)
-    if declared is not None and declared > max_bytes:
-        raise ImageRejected(f"The image is larger than {max_bytes // 1024} KB. Choose a smaller file.")
+def _trailing_bytes(data: bytes, kind: str) -> int:
+    """How many bytes follow the end of the image proper (data a polyglot hides there)."""
+    if kind == "PNG":
+        end = _png_end(data)
+        return len(data) - end if end > 0 else len(data)
+    if kind == "WEBP":
+        (riff_size,) = struct.unpack("<I", data[4:8])
+        return max(0, len(data) - (8 + riff_size))
+    end = data.rfind(b"\xff\xd9")
+    return len(data) - (end + 2) if end > 0 else len(data)
+
+
+def _read(upload, max_bytes: int) -> bytes:
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ImageRejected(f"The image is too large: the limit is {max_bytes // 1024} KB.")
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise ImageRejected(f"The image is larger than {max_bytes // 1024} KB. Choose a smaller file.")
+        raise ImageRejected(f"The image is too large: the limit is {max_bytes // 1024} KB.")
     if not data:
         raise ImageRejected("The file is empty.")
     return data
 
 
-def _open_checked(data: bytes, fmt: str, max_side: int) -> Image.Image:
+def _check_kind(data: bytes) -> str:
+    kind = sniff_format(data[:16])
+    if kind is None:
+        if SVG_HINT.match(data[:256]) or b"<svg" in data[:4096].lower():
+            raise ImageRejected("SVG images are not accepted (they can carry scripts). Upload a PNG, JPEG or WebP.")
+        raise ImageRejected("This is not a PNG, JPEG or WebP image.")
+    if MARKUP.search(data):
+        raise ImageRejected("The file mixes an image with web page or script content, so it was refused.")
+    trailing = _trailing_bytes(data, kind)
+    padding = data[len(data) - trailing :] if trailing else b""
+    # Some encoders pad with a few zero bytes; anything else after the image is hidden content.
+    if trailing > 16 and padding.strip(b"\x00\xff"):
+        raise ImageRejected("The file has extra data hidden after the image, so it was refused.")
+    return kind
+
+
+def _open(data: bytes, kind: str, max_pixels: int) -> Image.Image:
     try:
-        image = Image.open(io.BytesIO(data), formats=[fmt])  # lazy: reads the header only
-    except Image.DecompressionBombError:  # Pillow's own, far larger limit, also from the header
-        raise ImageRejected(f"The image has too many pixels; the limit is {max_side}×{max_side}.") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ImageRejected("The image is damaged or not a real image file.") from None
-    width, height = image.size
-    if width < 1 or height < 1 or width > max_side or height > max_side:
-        raise ImageRejected(f"The image is {width}×{height} pixels; the limit is {max_side}×{max_side}.")
-    try:
-        image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ImageRejected("The image is damaged or not a real image file.") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # lazy: reads the header only
+            if (image.format or "").upper() != kind:
+                raise ImageRejected("The file's content does not match its image type.")
+            width, height = image.size
+            if width * height > max_pixels or width <= 0 or height <= 0:
+                side = int(max_pixels**0.5)
+                raise ImageRejected(f"The image has too many pixels ({width}×{height}); the limit is {side}×{side}.")
+            image.load()
+    except ImageRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        side = int(max_pixels**0.5)
+        raise ImageRejected(f"The image has too many pixels; the limit is {side}×{side}.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ImageRejected("The image could not be read; it may be damaged.") from exc
     return image
 
 
 def clean_image(
-    upload: IO[bytes],
+    upload,
     *,
-    size: tuple[int, int] = (256, 256),
+    max_bytes: int,
+    max_pixels: int,
+    size: int | tuple[int, int] | None,
     crop: bool = False,
-    max_bytes: int = MAX_BYTES,
-    max_side: int = MAX_SIDE,
 ) -> ContentFile:
-    """A fresh PNG of the uploaded image fitted into `size` (cropped to fill it when `crop`).
+    """A re-encoded, metadata-free PNG of `upload`, fitted inside `size` (px), or ImageRejected.
 
-    Raises ImageRejected with a message for the user when the upload is too large, not PNG,
-    JPEG or WebP, too many pixels, or damaged.
-    """
-    data = _read_limited(upload, max_bytes)
-    fmt = sniff_format(data[:16])
-    if fmt is None:
-        if _looks_like_svg(data):
-            raise ImageRejected(f"SVG images are not accepted. Upload a {ACCEPTED} image.")
-        raise ImageRejected(f"This file type is not accepted. Upload a {ACCEPTED} image.")
-    image = _open_checked(data, fmt, max_side)
-    image = ImageOps.exif_transpose(image)  # keep the intended orientation once EXIF is gone
-    image = image.convert("RGBA")
-    if crop:
-        image = ImageOps.fit(image, size, method=Image.Resampling.LANCZOS)
-    else:
-        image.thumbnail(size, Image.Resampling.LANCZOS)
-    clean = Image.new("RGBA", image.size)  # a new image carries no info/metadata from the upload
-    clean.paste(image)
-    out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=True)
-    return ContentFile(out.getvalue(), name="image.png")
+    With `crop`, the image is centre-cropped to fill `size` exactly (avatars); otherwise its
+    aspect ratio is kept (logos)."""
+    data = _read(upload, max_bytes)
+    kind = _check_kind(data)
+    image = ImageOps.exif_transpose(_open(data, kind, max_pixels))  # upright before EXIF is dropped
+    mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") else "RGB"
+    clean = image.convert(mode)  # a new image: EXIF, ICC, XMP and text chunks stay behind
+    if size:
+        bounds = (size, size) if isinstance(size, int) else size
+        if crop:
+            clean = ImageOps.fit(clean, bounds, Image.Resampling.LANCZOS)
+        else:
+            clean.thumbnail(bounds, Image.Resampling.LANCZOS)
+    output = io.BytesIO()
+    clean.save(output, format="PNG", optimize=True)
+    return ContentFile(output.getvalue(), name="image.png")

@@ -77,7 +77,7 @@ def test_avatar_put_and_delete(personas, app, settings, tmp_path):
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"<svg/>", "SVG"), (b"\x89PNG\r\n\x1a\nxx", "damaged"), (b"\xff\xd8\xff" + b"\x00" * (1024 * 1024), "larger")],
+    [(b"<svg/>", "SVG"), (b"\x89PNG\r\n\x1a\nxx", "damaged"), (b"\xff\xd8\xff" + b"\x00" * (1024 * 1024), "too large")],
 )
 def test_bad_avatar_is_422_with_field_message(personas, app, data, message):
     response = multipart_put(app, data)
