@@ -7,6 +7,7 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.db.models.signals import pre_save
@@ -92,6 +93,13 @@ def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
     get_adapter().send_notification_mail("mfa/email/webauthn_renamed", instance.user, {"old": old, "new": new})
 
 
+def on_password_changed(sender, request=None, user=None, **kwargs) -> None:
+    """Django's session hash has just signed out every other session and app token: say so."""
+    _simple("user.password_change")(sender, request=request, user=user)
+    if request is not None and hasattr(request, "_messages"):
+        messages.info(request, "Your other browsers and app sessions were signed out.")
+
+
 def _simple(action: str):
     def receiver(sender, request=None, user=None, **kwargs) -> None:
         user = user or getattr(request, "user", None)
@@ -110,7 +118,7 @@ RECEIVERS = [
     (mfa_signals.authenticator_added, on_authenticator_added),
     (mfa_signals.authenticator_removed, on_authenticator_removed),
     (mfa_signals.authenticator_reset, on_authenticator_reset),
-    (account_signals.password_changed, _simple("user.password_change")),
+    (account_signals.password_changed, on_password_changed),
     (account_signals.password_set, _simple("user.password_change")),
     (account_signals.password_reset, _simple("user.password_reset")),
     (account_signals.email_changed, _simple("user.email_change")),

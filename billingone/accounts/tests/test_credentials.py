@@ -125,6 +125,10 @@ def test_password_change_emails_and_ends_other_sessions_web_and_app(live_db, mai
     token = app_token(personas.bob)
     response = change_password(here, PASSWORD, "a completely different passphrase")
     assert response.status_code == 302
+    assert (
+        "other browsers and app sessions were signed out"
+        in here.get(response["Location"], follow=True).content.decode()
+    )
     assert [m.subject for m in mailoutbox] == ["[BillingOne] Password Changed"]
     assert here.get("/org-a/settings/profile/").status_code == 200
     assert elsewhere.get("/org-a/settings/profile/").status_code == 302
