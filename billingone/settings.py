@@ -14,6 +14,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from billingone.accounts.ratelimits import allauth_rate_limits
 from billingone.lib.env import (
     env_bool,
     env_int,
@@ -95,7 +96,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "billingone.api.middleware.JSONObjectBodyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Parses multipart bodies of PUT/PATCH (PUT /api/v1/me/avatar); Django does so for POST only.
+    "ninja.compatibility.files.fix_request_files_middleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Idle/absolute timeouts and required-MFA enrolment; reads last_seen_at before the next line refreshes it.
+    "billingone.accounts.middleware.SessionPolicyMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
@@ -173,12 +178,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 15}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "billingone.accounts.validators.ContextWordsValidator"},
+    {"NAME": "billingone.accounts.validators.BreachedPasswordValidator"},
 ]
+# Breached-password check (HIBP range API, k-anonymity); fails open when unreachable.
+PASSWORD_BREACH_CHECK = env_bool("PASSWORD_BREACH_CHECK", PRODUCTION)
+PASSWORD_BREACH_API = env_str("PASSWORD_BREACH_API", "https://api.pwnedpasswords.com/range")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "billingone.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "billingone.accounts.forms.SignupExtras"
+ACCOUNT_FORMS = {"login": "billingone.accounts.login_form.LoginForm"}  # passkey autofill on the email field
 ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -193,12 +204,17 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Email changes need a fresh re-authentication too, like factor changes (SECURITY.md #16).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BillingOne] "
-# Rate limits stay at allauth's defaults (login_failed 10/m/ip,5/5m/key, ...); see
-# docs/security/rate-limits.md. RATE_LIMITS=False would switch them off: never do that.
+# Named budgets with their reasons live in accounts/ratelimits.py (docs/accounts.md);
+# allauth's other defaults stay. RATE_LIMITS=False would switch them off: never do that.
+ACCOUNT_RATE_LIMITS = allauth_rate_limits()
 
 MFA_ADAPTER = "billingone.accounts.adapter.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm"}
+MFA_RATE_LIMITS = allauth_rate_limits("mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_RECOVERY_CODES_SHOW_ONCE = True
@@ -212,6 +228,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 IOS_APP_IDS = env_list("IOS_APP_IDS", "")
 
 USERSESSIONS_TRACK_ACTIVITY = True
+# Optional MaxMind GeoIP2/GeoLite2 City database for city-level session locations; without it
+# locations are country-level from the data shipped with `iptocc` (billingone/lib/geo.py).
+GEOIP_CITY_DB = env_str("GEOIP_CITY_DB", "")
 
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = True
@@ -224,6 +243,9 @@ HEADLESS_FRONTEND_URLS = {
 # --- Sessions and cookies -------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600)
+# Idle limit for web sessions and app tokens (NIST AAL2: 30 min); organizations may shorten it
+# with session_timeout_minutes. 0 turns the site-wide idle limit off. accounts/policy.py enforces both.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # OAuth callbacks are cross-site top-level GETs
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from billingone.accounts.urls import settings_urlpatterns as account_settings_urls
+from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.notifications.urls import org_urlpatterns as notification_org_urls
@@ -28,6 +29,7 @@ urlpatterns = [
     # Every sign-in goes through allauth (rate limits, MFA), the admin's included.
     path("admin/login/", RedirectView.as_view(pattern_name="account_login", query_string=True)),
     path("admin/", admin.site.urls),
+    *account_urls,  # before allauth's: enrolment, AASA, allauth index pages → Settings
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
@@ -40,3 +42,5 @@ handler400 = "billingone.ops.views.bad_request"
 handler403 = "billingone.ops.views.forbidden"
 handler404 = "billingone.ops.views.not_found"
 handler500 = "billingone.ops.views.server_error"
+# allauth answers refused sign-in/sign-up/reset attempts through this (logged and audited).
+handler429 = "billingone.accounts.ratelimit_events.too_many_requests"

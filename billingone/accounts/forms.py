@@ -45,3 +45,11 @@ class ProfileForm(forms.ModelForm):
         fields = ["name"]  # explicit: nothing else can be mass-assigned
         labels = {"name": "Full name"}
         widgets = {"name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class AvatarForm(forms.Form):
+    avatar = forms.FileField(
+        label="Profile picture",
+        help_text="PNG, JPEG or WebP, up to 1 MB and 4096×4096 pixels. We crop it to a square.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )

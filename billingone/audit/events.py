@@ -10,6 +10,26 @@ AUDIT_EVENTS: dict[str, str] = {
     # accounts
     "user.signup": "A person signed up",
     "user.profile_update": "A user changed their profile",
+    # account security (issue 3: profile, sign-in, MFA, passkeys, sessions)
+    "user.login": "A user signed in",
+    "user.login_failed": "A sign-in to an existing account failed (wrong password)",
+    "user.mfa_failed": "A wrong TOTP or recovery code was entered",
+    "user.logout": "A user signed out",
+    "user.password_change": "A user changed or set their password",
+    "user.password_reset": "A user reset their password by email",
+    "user.email_change": "A user changed their email address",
+    "user.avatar_update": "A user uploaded a new avatar",
+    "user.avatar_remove": "A user removed their avatar",
+    "mfa.totp_add": "A user turned on TOTP (authenticator app)",
+    "mfa.totp_remove": "A user turned off TOTP",
+    "mfa.recovery_codes_generate": "Recovery codes were generated or regenerated",
+    "mfa.recovery_codes_remove": "Recovery codes were removed with the last factor",
+    "passkey.add": "A user registered a passkey",
+    "passkey.rename": "A user renamed a passkey",
+    "passkey.remove": "A user removed a passkey",
+    "session.revoke": "A user signed out one of their other sessions",
+    "session.revoke_others": "A user signed out all their other sessions",
+    "ratelimit.exceeded": "An attempt was refused because a rate-limit budget ran out",
     # organizations
     "org.create": "An organization was created",
     # organizations: settings, branding and team (issue 4)

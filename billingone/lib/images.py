@@ -13,7 +13,7 @@ import struct
 import warnings
 
 from django.core.files.base import ContentFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAGIC = {
     "PNG": (b"\x89PNG\r\n\x1a\n",),
@@ -114,16 +114,29 @@ def _open(data: bytes, kind: str, max_pixels: int) -> Image.Image:
     return image
 
 
-def clean_image(upload, *, max_bytes: int, max_pixels: int, size: int | tuple[int, int] | None) -> ContentFile:
-    """A re-encoded, metadata-free PNG of `upload`, fitted inside `size` (px), or ImageRejected."""
+def clean_image(
+    upload,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    size: int | tuple[int, int] | None,
+    crop: bool = False,
+) -> ContentFile:
+    """A re-encoded, metadata-free PNG of `upload`, fitted inside `size` (px), or ImageRejected.
+
+    With `crop`, the image is centre-cropped to fill `size` exactly (avatars); otherwise its
+    aspect ratio is kept (logos)."""
     data = _read(upload, max_bytes)
     kind = _check_kind(data)
-    image = _open(data, kind, max_pixels)
+    image = ImageOps.exif_transpose(_open(data, kind, max_pixels))  # upright before EXIF is dropped
     mode = "RGBA" if image.mode in ("RGBA", "LA", "P", "PA") else "RGB"
     clean = image.convert(mode)  # a new image: EXIF, ICC, XMP and text chunks stay behind
     if size:
         bounds = (size, size) if isinstance(size, int) else size
-        clean.thumbnail(bounds, Image.Resampling.LANCZOS)
+        if crop:
+            clean = ImageOps.fit(clean, bounds, Image.Resampling.LANCZOS)
+        else:
+            clean.thumbnail(bounds, Image.Resampling.LANCZOS)
     output = io.BytesIO()
     clean.save(output, format="PNG", optimize=True)
     return ContentFile(output.getvalue(), name="image.png")
