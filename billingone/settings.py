@@ -15,6 +15,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from billingone.accounts.ratelimits import allauth_rate_limits
 from billingone.lib.env import (
     env_bool,
     env_int,
@@ -24,6 +25,7 @@ from billingone.lib.env import (
     new_encryption_keyring,
     new_secret_key,
 )
+from billingone.notifications.keys import new_vapid_private_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("BILLINGONE_VAR_DIR", str(BASE_DIR / "var")))
@@ -80,6 +82,7 @@ INSTALLED_APPS = [
     "billingone.audit",
     "billingone.api",
     "billingone.ops",
+    "billingone.notifications",
     "billingone.integrations",
     "billingone.billing",
 ]
@@ -96,7 +99,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "billingone.api.middleware.JSONObjectBodyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Parses multipart bodies of PUT/PATCH (PUT /api/v1/me/avatar); Django does so for POST only.
+    "ninja.compatibility.files.fix_request_files_middleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Idle/absolute timeouts and required-MFA enrolment; reads last_seen_at before the next line refreshes it.
+    "billingone.accounts.middleware.SessionPolicyMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
@@ -116,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "billingone.orgs.context_processors.organization",
+                "billingone.notifications.context_processors.notifications",
             ],
         },
     },
@@ -196,12 +204,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 15}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "billingone.accounts.validators.ContextWordsValidator"},
+    {"NAME": "billingone.accounts.validators.BreachedPasswordValidator"},
 ]
+# Breached-password check (HIBP range API, k-anonymity); fails open when unreachable.
+PASSWORD_BREACH_CHECK = env_bool("PASSWORD_BREACH_CHECK", PRODUCTION)
+PASSWORD_BREACH_API = env_str("PASSWORD_BREACH_API", "https://api.pwnedpasswords.com/range")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "billingone.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "billingone.accounts.forms.SignupExtras"
+ACCOUNT_FORMS = {"login": "billingone.accounts.login_form.LoginForm"}  # passkey autofill on the email field
 ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -216,12 +230,17 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Email changes need a fresh re-authentication too, like factor changes (SECURITY.md #16).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BillingOne] "
-# Rate limits stay at allauth's defaults (login_failed 10/m/ip,5/5m/key, ...); see
-# docs/security/rate-limits.md. RATE_LIMITS=False would switch them off: never do that.
+# Named budgets with their reasons live in accounts/ratelimits.py (docs/accounts.md);
+# allauth's other defaults stay. RATE_LIMITS=False would switch them off: never do that.
+ACCOUNT_RATE_LIMITS = allauth_rate_limits()
 
 MFA_ADAPTER = "billingone.accounts.adapter.MFAAdapter"
+MFA_FORMS = {"add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm"}
+MFA_RATE_LIMITS = allauth_rate_limits("mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_RECOVERY_CODES_SHOW_ONCE = True
@@ -235,6 +254,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 IOS_APP_IDS = env_list("IOS_APP_IDS", "")
 
 USERSESSIONS_TRACK_ACTIVITY = True
+# Optional MaxMind GeoIP2/GeoLite2 City database for city-level session locations; without it
+# locations are country-level from the data shipped with `iptocc` (billingone/lib/geo.py).
+GEOIP_CITY_DB = env_str("GEOIP_CITY_DB", "")
 
 HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = True
@@ -247,6 +269,9 @@ HEADLESS_FRONTEND_URLS = {
 # --- Sessions and cookies -------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600)
+# Idle limit for web sessions and app tokens (NIST AAL2: 30 min); organizations may shorten it
+# with session_timeout_minutes. 0 turns the site-wide idle limit off. accounts/policy.py enforces both.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"  # OAuth callbacks are cross-site top-level GETs
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -312,6 +337,39 @@ elif EMAIL_DELIVERY == "console":
 else:
     raise ImproperlyConfigured("EMAIL_DELIVERY must be smtp, file or console")
 
+# --- Notifications (docs/notifications.md) ---------------------------------------------------
+# Seconds to wait before each retry of a failed delivery; after the last one it is marked failed.
+try:
+    NOTIFICATION_RETRY_DELAYS = [int(v) for v in env_list("NOTIFICATION_RETRY_DELAYS", "30,120,600")]
+except ValueError as exc:
+    raise ImproperlyConfigured("NOTIFICATION_RETRY_DELAYS must be whole seconds, e.g. 30,120,600") from exc
+# APNs: token-based (.p8 key) authentication over HTTP/2. Sandbox host: api.sandbox.push.apple.com.
+APNS_HOST = env_str("APNS_HOST", "api.push.apple.com")
+APNS_PORT = env_int("APNS_PORT", 443)
+APNS_TEAM_ID = env_str("APNS_TEAM_ID")
+APNS_KEY_ID = env_str("APNS_KEY_ID")
+APNS_TOPIC = env_str("APNS_TOPIC")  # the app's bundle id
+APNS_PRIVATE_KEY = env_str("APNS_PRIVATE_KEY")  # PEM text, or:
+APNS_PRIVATE_KEY_FILE = env_str("APNS_PRIVATE_KEY_FILE")
+# Web Push with VAPID: base64url private key (generated in var/ outside production).
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY") or (
+    "" if PRODUCTION else generated_secret(VAR_DIR / "vapid_private_key", new_vapid_private_key)
+)
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:" + DEFAULT_FROM_EMAIL.split("<")[-1].rstrip(">"))
+# Subscriptions are accepted only on these push services (the server posts to the endpoint).
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,"
+    "notify.windows.com,web.push.apple.com",
+)
+# A CA bundle for push services (only the local simulators need one).
+PUSH_CA_FILE = env_str("PUSH_CA_FILE")
+
+# --- Audit log ------------------------------------------------------------------------------
+# Entries older than this many days are pruned daily (0 keeps everything); a checkpoint keeps
+# the hash chain verifiable.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0)
+
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -354,6 +412,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
+        # HTTP/2 (APNs): hpack logs every header at DEBUG, the provider token included.
+        "hpack": {"level": "WARNING"},
+        "h2": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "billingone.ops.views.csrf_failure"

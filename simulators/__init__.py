@@ -33,4 +33,19 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_PAX8": "127.0.0.1:8701",
         },
     ),
+    # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
+    DevSimulator(
+        "apns",
+        "simulators.apns",
+        8790,
+        env={
+            "APNS_HOST": "127.0.0.1",
+            "APNS_PORT": "8790",
+            "APNS_TEAM_ID": "TEAM123456",
+            "APNS_KEY_ID": "KEY1234567",
+            "APNS_TOPIC": "dev.billingone.mobile",
+            "APNS_PRIVATE_KEY_FILE": "var/apns-sim/AuthKey.p8",
+            "PUSH_CA_FILE": "var/apns-sim/apns.crt",
+        },
+    ),
 ]

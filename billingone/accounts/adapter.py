@@ -7,6 +7,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.urls import reverse
 
+from billingone.accounts.ratelimit_events import LIMIT_CODES, exceeded
 from billingone.lib import crypto
 from billingone.orgs.flows import landing_organization
 
@@ -16,6 +17,11 @@ MFA_AAD = crypto.associated_data("allauth.mfa", "authenticator")
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def validation_error(self, code, *args):
+        if code in LIMIT_CODES:  # a budget ran out: log and audit, then answer as allauth does
+            exceeded(self.request, code)
+        return super().validation_error(code, *args)
+
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_SIGNUP_OPEN
 

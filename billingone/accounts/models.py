@@ -76,3 +76,63 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class SecurityEventBase(models.Model):
+    """What the user's own security pages list: when, from where, on which device."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    location = models.CharField(max_length=120, blank=True)
+    device = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created_at", "-id"]
+
+
+class LoginEvent(SecurityEventBase):
+    """One sign-in attempt of a known account (login history)."""
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Signed in"
+        FAILURE = "failure", "Wrong password"
+        MFA_FAILURE = "mfa_failure", "Wrong code"
+
+    class Method(models.TextChoices):
+        PASSWORD = "password", "Password"
+        PASSKEY = "passkey", "Passkey"
+        TOTP = "totp", "Authenticator app"
+        RECOVERY_CODE = "recovery_code", "Recovery code"
+
+    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    method = models.CharField(max_length=16, choices=Method.choices)
+
+    class Meta(SecurityEventBase.Meta):
+        indexes = [models.Index(fields=["user", "-created_at"], name="loginevent_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.outcome} ({self.method})"
+
+
+class PasskeyEvent(SecurityEventBase):
+    """One thing that happened to one of the user's passkeys (passkey audit log)."""
+
+    class Kind(models.TextChoices):
+        REGISTERED = "registered", "Registered"
+        RENAMED = "renamed", "Renamed"
+        REMOVED = "removed", "Removed"
+        USED = "used", "Used to sign in"
+        FAILED = "failed", "Failed sign-in"
+
+    event = models.CharField(max_length=16, choices=Kind.choices)
+    passkey_name = models.CharField(max_length=100, blank=True)
+    # Kept as a plain number: the passkey may be deleted, its history stays.
+    authenticator_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta(SecurityEventBase.Meta):
+        indexes = [models.Index(fields=["user", "-created_at"], name="passkeyevent_user_time")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.event} {self.passkey_name}"

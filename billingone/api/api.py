@@ -5,11 +5,14 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from billingone.api import errors
+from billingone.api.audit import router as audit_router
 from billingone.api.auth import api_auth
 from billingone.api.billing import router as billing_router
 from billingone.api.integrations import router as integrations_router
 from billingone.api.me import router as me_router
+from billingone.api.notifications import router as notifications_router
 from billingone.api.orgs import router as orgs_router
+from billingone.api.team import router as team_router
 
 api = NinjaAPI(
     title="BillingOne API",
@@ -24,5 +27,8 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("", me_router)
 api.add_router("", orgs_router)
+api.add_router("", team_router)
+api.add_router("", notifications_router)
+api.add_router("", audit_router)
 api.add_router("", integrations_router)
 api.add_router("", billing_router)

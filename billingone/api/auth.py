@@ -5,7 +5,22 @@ from __future__ import annotations
 
 from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja.security import APIKeyHeader, SessionAuth
+
+from billingone.accounts import policy
+from billingone.api.errors import ApiError
+
+
+def enforce_mfa_enrollment(request: HttpRequest, user) -> None:
+    """403 mfa_enrollment_required while an organization requires MFA the user lacks."""
+    if policy.mfa_enrollment_pending(user):
+        raise ApiError(
+            403,
+            "mfa_enrollment_required",
+            "Your organization requires multi-factor authentication. Set it up on the web first.",
+            web_url=request.build_absolute_uri(reverse("account_mfa_enrol")),
+        )
 
 
 class SessionTokenAuth(APIKeyHeader):
@@ -20,6 +35,11 @@ class SessionTokenAuth(APIKeyHeader):
         user, session = found
         if not user.is_active:
             return None
+        # Idle/absolute timeouts apply to app tokens as to web sessions (accounts/policy.py).
+        if policy.end_if_stale(user, session.session_key):
+            return None
+        policy.touch(session.session_key, request)
+        enforce_mfa_enrollment(request, user)
         request.user = user
         # The app token is the key of a server-side session; revoking it ends the token.
         request.token_session = session
@@ -27,7 +47,14 @@ class SessionTokenAuth(APIKeyHeader):
 
 
 class BrowserSessionAuth(SessionAuth):
-    """The signed-in browser session; django-ninja enforces CSRF for unsafe methods."""
+    """The signed-in browser session; django-ninja enforces CSRF for unsafe methods.
+    (SessionPolicyMiddleware already ended idle sessions before we get here.)"""
+
+    def authenticate(self, request: HttpRequest, key: str | None):
+        user = super().authenticate(request, key)
+        if user is not None:
+            enforce_mfa_enrollment(request, user)
+        return user
 
 
 api_auth = [SessionTokenAuth(), BrowserSessionAuth()]

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
-from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from datetime import datetime
+
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Router, Schema
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import Field
 
-from billingone.accounts.flows import update_profile
-from billingone.api.errors import web_only
+from billingone.accounts import overview
+from billingone.accounts.flows import remove_avatar, update_avatar, update_profile
+from billingone.api.errors import ApiError, web_only
+from billingone.api.pagination import paginate
+from billingone.lib.images import ImageRejected
 from billingone.orgs.models import Membership
 
 router = Router(tags=["me"])
@@ -52,14 +56,42 @@ class MeIn(Schema):
     password: str | None = None
 
 
+class LoginEventOut(Schema):
+    at: datetime
+    outcome: str
+    method: str
+    ip: str | None
+    location: str
+    device: str
+
+
+class PasskeyEventOut(Schema):
+    at: datetime
+    event: str
+    passkey_name: str
+    ip: str | None
+    device: str
+
+
+class Page(Schema):
+    count: int
+    next: str | None
+
+
+class LoginHistoryPage(Page):
+    items: list[LoginEventOut]
+
+
+class PasskeyEventsPage(Page):
+    items: list[PasskeyEventOut]
+
+
 def mfa_summary(user) -> dict:
-    authenticators = list(Authenticator.objects.filter(user=user))
-    by_type = {kind: [a for a in authenticators if a.type == kind] for kind in Authenticator.Type.values}
-    recovery = by_type[Authenticator.Type.RECOVERY_CODES]
+    state = overview.mfa_state(user)
     return {
-        "totp": bool(by_type[Authenticator.Type.TOTP]),
-        "recovery_codes_left": len(RecoveryCodes(recovery[0]).get_unused_codes()) if recovery else 0,
-        "passkeys": len(by_type[Authenticator.Type.WEBAUTHN]),
+        "totp": bool(state["totp"]),
+        "recovery_codes_left": state["recovery_codes_left"],
+        "passkeys": len(state["passkeys"]),
     }
 
 
@@ -109,3 +141,47 @@ def change_email(request):
 @router.api_operation(["PUT", "PATCH", "POST"], "/me/password", summary="Password changes are web-only")
 def change_password(request):
     raise web_only(request, reverse("account_change_password"), "Changing your password")
+
+
+@router.put("/me/avatar", response=MeOut, summary="Upload a new avatar (multipart `file`: PNG, JPEG or WebP ≤ 1 MB)")
+def put_avatar(request, file: UploadedFile = File(...)):  # noqa: B008 (ninja's parameter declaration)
+    try:
+        update_avatar(request.user, file, request=request)
+    except ImageRejected as exc:
+        raise ApiError(422, "invalid", str(exc), fields={"file": [str(exc)]}) from None
+    return me_payload(request)
+
+
+@router.delete("/me/avatar", response=MeOut, summary="Remove the avatar")
+def delete_avatar(request):
+    remove_avatar(request.user, request=request)
+    return me_payload(request)
+
+
+@router.get("/me/login-history", response=LoginHistoryPage, summary="Sign-in attempts on your account, newest first")
+def login_history(request, cursor: str | None = None, limit: int | None = None):
+    def serialize(event) -> dict:
+        return {
+            "at": event.created_at,
+            "outcome": event.outcome,
+            "method": event.method,
+            "ip": event.ip,
+            "location": event.location,
+            "device": event.device,
+        }
+
+    return paginate(overview.login_history(request.user), cursor=cursor, limit=limit, serialize=serialize)
+
+
+@router.get("/me/passkey-events", response=PasskeyEventsPage, summary="Passkey audit log, newest first")
+def passkey_events(request, cursor: str | None = None, limit: int | None = None):
+    def serialize(event) -> dict:
+        return {
+            "at": event.created_at,
+            "event": event.event,
+            "passkey_name": event.passkey_name,
+            "ip": event.ip,
+            "device": event.device,
+        }
+
+    return paginate(overview.passkey_history(request.user), cursor=cursor, limit=limit, serialize=serialize)

@@ -53,4 +53,4 @@ def get_organization(request, slug: str):
 @router.patch("/orgs/{slug}", summary="Organization settings are web-only")
 @org_endpoint("org.view")
 def patch_organization(request, slug: str):
-    raise web_only(request, reverse("settings_index", kwargs={"slug": slug}), "Changing organization settings")
+    raise web_only(request, reverse("settings_organization", kwargs={"slug": slug}), "Changing organization settings")

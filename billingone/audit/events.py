@@ -10,8 +10,39 @@ AUDIT_EVENTS: dict[str, str] = {
     # accounts
     "user.signup": "A person signed up",
     "user.profile_update": "A user changed their profile",
+    # account security (issue 3: profile, sign-in, MFA, passkeys, sessions)
+    "user.login": "A user signed in",
+    "user.login_failed": "A sign-in to an existing account failed (wrong password)",
+    "user.mfa_failed": "A wrong TOTP or recovery code was entered",
+    "user.logout": "A user signed out",
+    "user.password_change": "A user changed or set their password",
+    "user.password_reset": "A user reset their password by email",
+    "user.email_change": "A user changed their email address",
+    "user.avatar_update": "A user uploaded a new avatar",
+    "user.avatar_remove": "A user removed their avatar",
+    "mfa.totp_add": "A user turned on TOTP (authenticator app)",
+    "mfa.totp_remove": "A user turned off TOTP",
+    "mfa.recovery_codes_generate": "Recovery codes were generated or regenerated",
+    "mfa.recovery_codes_remove": "Recovery codes were removed with the last factor",
+    "passkey.add": "A user registered a passkey",
+    "passkey.rename": "A user renamed a passkey",
+    "passkey.remove": "A user removed a passkey",
+    "session.revoke": "A user signed out one of their other sessions",
+    "session.revoke_others": "A user signed out all their other sessions",
+    "ratelimit.exceeded": "An attempt was refused because a rate-limit budget ran out",
     # organizations
     "org.create": "An organization was created",
+    # organizations: settings, branding and team (issue 4)
+    "org.update": "Organization settings changed (name, URL slug, MFA requirement, session timeout)",
+    "org.branding_update": "Organization branding changed (logo, colours)",
+    "org.branding_reset": "Organization branding reset to the defaults",
+    "member.invite": "A person was invited to the organization",
+    "member.invite_resend": "An invitation was sent again with a new link",
+    "member.invite_revoke": "An invitation was revoked",
+    "member.invite_accept": "An invitation was accepted; the person joined",
+    "member.role_change": "A member's role changed",
+    "member.remove": "A member was removed from the organization",
+    "member.bulk_import": "A bulk team import was applied",
     # integrations (issue 5): connections and sync runs; credential values are never recorded
     "integration.connect": "An integration was connected (credentials saved)",
     "integration.configure": "An integration's credentials or settings were changed",
@@ -23,6 +54,13 @@ AUDIT_EVENTS: dict[str, str] = {
     "integration.sync.fail": "A sync run finally failed",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
+    # notifications and the audit log itself (issue 7)
+    "notifications.preferences_update": "A user changed their notification preferences",
+    "notifications.policy_update": "The organization's notification policy changed",
+    "notifications.device_register": "A user registered a device for push notifications",
+    "notifications.device_remove": "A user removed a push notification device",
+    "audit.export": "The audit log was exported to CSV",
+    "audit.pruned": "Audit entries older than the retention period were pruned",
 }
 
 

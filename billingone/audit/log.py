@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
+from billingone.audit.chain import append
 from billingone.audit.events import is_registered
 from billingone.audit.models import AuditEvent
 from billingone.lib.net import client_ip
@@ -32,7 +33,8 @@ def record(
     changes: dict[str, dict[str, Any]] | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event. Without a user (actor or request.user) the actor is the system."""
+    """Append one audit event to its organization's hash chain. Without a user (actor or
+    request.user) the actor is the system."""
     if not is_registered(action):
         raise ValueError(f"Unregistered audit action {action!r}; add it to audit/events.py")
     if actor is None and request is not None and getattr(request, "user", None) is not None:
@@ -55,5 +57,6 @@ def record(
     if request is not None:
         event.ip = client_ip(request) or None
         event.user_agent = request.headers.get("User-Agent", "")[:300]
-    event.save()
+    with transaction.atomic():
+        append(event)
     return event

@@ -49,6 +49,9 @@ def seed_demo() -> Organization:
         user = demo_user(email, name)
         Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": role})
     wire_demo_integrations(organization, owner)
+    from billingone.notifications.demo import seed_demo_notifications
+
+    seed_demo_notifications(organization, owner)
     return organization
 
 

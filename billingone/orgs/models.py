@@ -59,3 +59,89 @@ class Membership(models.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class SlugRedirect(models.Model):
+    """An organization's former slug, redirecting to its current one until `expires_at`."""
+
+    old_slug = models.SlugField(max_length=40, unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="slug_redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.organization.slug}"
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        from django.utils import timezone
+
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class Invitation(models.Model):
+    """A pending membership: an email and a role, waiting for its single-use link.
+
+    Only a SHA-256 hash of the link's token is stored (SECURITY.md #7); a new token is issued
+    every time the email is (re)sent, which also invalidates the previous link.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, choices=ROLE_CHOICES)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "email"], name="invitation_org_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organization} ({self.role})"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class BulkImport(models.Model):
+    """A validated CSV waiting for "Apply": the preview's rows, so apply needs no re-upload."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="bulk_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=200, blank=True)
+    rows = models.JSONField(default=list)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Import {self.pk} into {self.organization}"

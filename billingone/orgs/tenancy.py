@@ -13,12 +13,28 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.utils import timezone
 
 from billingone.orgs import roles
-from billingone.orgs.models import Membership
+from billingone.orgs.models import Membership, SlugRedirect
 
 GATE_ATTRIBUTE = "tenancy_capability"
+
+
+class SlugMoved(Exception):
+    """The slug is an organization's former one (kept 30 days); the member is sent on."""
+
+    def __init__(self, old_slug: str, new_slug: str):
+        super().__init__(new_slug)
+        self.old_slug, self.new_slug = old_slug, new_slug
+
+    def new_path(self, path: str) -> str:
+        # Replace only the slug segment, e.g. /old/settings/ → /new/settings/,
+        # /api/v1/orgs/old/members → /api/v1/orgs/new/members.
+        marker = "/orgs/" if path.startswith("/api/") else "/"
+        head, _, tail = path.partition(f"{marker}{self.old_slug}")
+        return f"{head}{marker}{self.new_slug}{tail}"
 
 
 def find_membership(user, slug: str) -> Membership:
@@ -26,8 +42,32 @@ def find_membership(user, slug: str) -> Membership:
         raise Http404("No such organization")
     membership = Membership.objects.select_related("organization").filter(user=user, organization__slug=slug).first()
     if membership is None:
+        moved = SlugRedirect.objects.filter(old_slug=slug, expires_at__gt=timezone.now()).select_related("organization")
+        redirect = moved.first()
+        # Only members learn where an organization went; everyone else gets the usual 404.
+        if redirect and Membership.objects.filter(user=user, organization=redirect.organization).exists():
+            raise SlugMoved(slug, redirect.organization.slug)
         raise Http404("No such organization")
     return membership
+
+
+def moved_response(request: HttpRequest, moved: SlugMoved) -> HttpResponse:
+    """Web GET: 302 to the new URL. Other methods and the API: 307, which keeps the method and
+    body; the API also says so in its error shape. Temporary, because the redirect expires."""
+    location = moved.new_path(request.get_full_path())
+    if request.path.startswith("/api/"):
+        from billingone.api.errors import error_response
+
+        response = error_response(
+            307, "moved", f"This organization's URL is now “{moved.new_slug}”.", extra={"slug": moved.new_slug}
+        )
+        response["Location"] = location
+        return response
+    if request.method in ("GET", "HEAD"):
+        return HttpResponseRedirect(location)
+    response = HttpResponse(status=307)
+    response["Location"] = location
+    return response
 
 
 def gate(request: HttpRequest, slug: str, capability: str) -> Membership:
@@ -61,7 +101,10 @@ def org_view(capability: str, methods: Iterable[str] = ("GET", "HEAD")) -> Calla
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            gate(request, slug, capability)
+            try:
+                gate(request, slug, capability)
+            except SlugMoved as moved:
+                return moved_response(request, moved)
             if request.method not in allowed:
                 return HttpResponseNotAllowed(sorted(allowed))
             return view(request, slug, *args, **kwargs)
@@ -78,7 +121,10 @@ def org_endpoint(capability: str) -> Callable:
     def decorator(operation: Callable) -> Callable:
         @functools.wraps(operation)
         def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
-            gate(request, slug, capability)
+            try:
+                gate(request, slug, capability)
+            except SlugMoved as moved:
+                return moved_response(request, moved)
             return operation(request, slug, *args, **kwargs)
 
         setattr(wrapper, GATE_ATTRIBUTE, capability)

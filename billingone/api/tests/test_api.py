@@ -72,7 +72,7 @@ def test_patch_organization_is_web_only(client, personas, app_token):
     )
     body = error(response)
     assert response.status_code == 403 and body["code"] == "web_only"
-    assert body["web_url"] == "http://testserver/org-a/settings/"
+    assert body["web_url"] == "http://testserver/org-a/settings/organization/"
 
 
 @pytest.mark.parametrize("body", ["{not json", "[1, 2]", '"text"', ""])

@@ -6,7 +6,7 @@ from billingone.audit import triggers
 
 
 def install(apps, schema_editor):
-    triggers.install(schema_editor.connection)
+    triggers.install(schema_editor.connection, version=1)
 
 
 def uninstall(apps, schema_editor):

@@ -1,0 +1,132 @@
+"""allauth and Django auth signals → login history, passkey audit log and the audit trail."""
+
+from __future__ import annotations
+
+from allauth.account import signals as account_signals
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
+
+from billingone.accounts import history
+from billingone.accounts.models import LoginEvent, PasskeyEvent
+from billingone.audit.log import record
+
+T = Authenticator.Type
+ADDED = {T.TOTP: "mfa.totp_add", T.WEBAUTHN: "passkey.add", T.RECOVERY_CODES: "mfa.recovery_codes_generate"}
+REMOVED = {T.TOTP: "mfa.totp_remove", T.WEBAUTHN: "passkey.remove", T.RECOVERY_CODES: "mfa.recovery_codes_remove"}
+MFA_METHOD = {T.TOTP: LoginEvent.Method.TOTP, T.RECOVERY_CODES: LoginEvent.Method.RECOVERY_CODE}
+
+
+def _passkey_label(authenticator) -> str:
+    return (authenticator.data or {}).get("name", "") or "passkey"
+
+
+def on_logged_in(sender, request, user, **kwargs) -> None:
+    method = history.login_method(get_authentication_records(request, user))
+    history.login_event(request, user, outcome=LoginEvent.Outcome.SUCCESS, method=method)
+    record("user.login", request=request, actor=user, target=user, data={"method": method})
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    email = credentials.get("email") or credentials.get("username") or ""
+    user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    if user is None:
+        return  # unknown accounts have no history to show (and no enumeration signal)
+    history.login_event(request, user, outcome=LoginEvent.Outcome.FAILURE, method=LoginEvent.Method.PASSWORD)
+    record("user.login_failed", request=request, actor=user, target=user, data={"method": "password"})
+
+
+def on_mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs) -> None:
+    method = MFA_METHOD.get(authenticator.type, LoginEvent.Method.TOTP)
+    if not reauthentication:
+        history.login_event(request, user, outcome=LoginEvent.Outcome.MFA_FAILURE, method=method)
+    record("user.mfa_failed", request=request, actor=user, target=user, data={"method": method})
+
+
+def on_authenticator_used(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == T.WEBAUTHN:
+        history.passkey_event(request, user, authenticator, event=PasskeyEvent.Kind.USED)
+
+
+def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == T.WEBAUTHN:
+        history.passkey_event(request, user, authenticator, event=PasskeyEvent.Kind.REGISTERED)
+    label = _passkey_label(authenticator) if authenticator.type == T.WEBAUTHN else ""
+    record(ADDED[authenticator.type], request=request, actor=user, target=user, data={"name": label} if label else {})
+
+
+def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == T.WEBAUTHN:
+        history.passkey_event(request, user, authenticator, event=PasskeyEvent.Kind.REMOVED)
+    label = _passkey_label(authenticator) if authenticator.type == T.WEBAUTHN else ""
+    record(REMOVED[authenticator.type], request=request, actor=user, target=user, data={"name": label} if label else {})
+
+
+def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
+    record("mfa.recovery_codes_generate", request=request, actor=user, target=user)
+
+
+def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
+    """Renames have no allauth signal: compare the stored name with the new one."""
+    if instance.type != T.WEBAUTHN or instance.pk is None:
+        return
+    before = Authenticator.objects.filter(pk=instance.pk).values_list("data", flat=True).first() or {}
+    old, new = before.get("name", ""), (instance.data or {}).get("name", "")
+    if old == new:
+        return
+    request = getattr(context, "request", None)
+    history.passkey_event(request, instance.user, instance, event=PasskeyEvent.Kind.RENAMED, name=new)
+    record(
+        "passkey.rename",
+        request=request,
+        actor=instance.user,
+        target=instance.user,
+        changes={"name": {"before": old, "after": new}},
+    )
+    from allauth.account.adapter import get_adapter
+
+    get_adapter().send_notification_mail("mfa/email/webauthn_renamed", instance.user, {"old": old, "new": new})
+
+
+def on_password_changed(sender, request=None, user=None, **kwargs) -> None:
+    """Django's session hash has just signed out every other session and app token: say so."""
+    _simple("user.password_change")(sender, request=request, user=user)
+    if request is not None and hasattr(request, "_messages"):
+        messages.info(request, "Your other browsers and app sessions were signed out.")
+
+
+def _simple(action: str):
+    def receiver(sender, request=None, user=None, **kwargs) -> None:
+        user = user or getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            record(action, request=request, actor=user, target=user)
+
+    receiver.__name__ = f"audit_{action.replace('.', '_')}"
+    return receiver
+
+
+RECEIVERS = [
+    (account_signals.user_logged_in, on_logged_in),
+    (user_login_failed, on_login_failed),
+    (mfa_signals.authentication_failed, on_mfa_failed),
+    (mfa_signals.authenticator_used, on_authenticator_used),
+    (mfa_signals.authenticator_added, on_authenticator_added),
+    (mfa_signals.authenticator_removed, on_authenticator_removed),
+    (mfa_signals.authenticator_reset, on_authenticator_reset),
+    (account_signals.password_changed, on_password_changed),
+    (account_signals.password_set, _simple("user.password_change")),
+    (account_signals.password_reset, _simple("user.password_reset")),
+    (account_signals.email_changed, _simple("user.email_change")),
+    (user_logged_out, _simple("user.logout")),
+]
+
+
+def connect() -> None:
+    for signal, receiver in RECEIVERS:
+        signal.connect(receiver, dispatch_uid=f"billingone.accounts.{receiver.__name__}")
+    pre_save.connect(on_authenticator_saved, sender=Authenticator, dispatch_uid="billingone.accounts.passkey_rename")

@@ -1,0 +1,38 @@
+"""The Audit Logs section's filter bar; its choices come from the organization's own log."""
+
+from __future__ import annotations
+
+from django import forms
+
+from billingone.audit.events import describe
+from billingone.audit.models import AuditEvent
+from billingone.audit.query import SYNC_PREFIX
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.ChoiceField(required=False, label="Actor")
+    action = forms.ChoiceField(required=False, label="Action")
+    target_type = forms.ChoiceField(required=False, label="Target")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, organization, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        events = AuditEvent.objects.for_organization(organization).order_by()
+        actors = sorted(set(events.exclude(actor_label="").values_list("actor_label", flat=True)))
+        actions = sorted(set(events.values_list("action", flat=True)))
+        targets = sorted(set(events.exclude(target_type="").values_list("target_type", flat=True)))
+        self.fields["actor"].choices = [("", "Anyone"), ("system", "System"), *[(a, a) for a in actors]]
+        action_choices = [("", "All actions")]
+        if any(action.startswith(SYNC_PREFIX) for action in actions):
+            action_choices.append((SYNC_PREFIX + "*", "Sync history (all sync runs)"))
+        action_choices += [(action, f"{describe(action)} ({action})") for action in actions]
+        self.fields["action"].choices = action_choices
+        self.fields["target_type"].choices = [("", "Any target"), *[(t, t) for t in targets]]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date must be on or after the start date.")
+        return cleaned
