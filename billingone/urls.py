@@ -8,10 +8,10 @@ from billingone.accounts.urls import settings_urlpatterns as account_settings_ur
 from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
-from billingone.notifications.urls import org_urlpatterns as notification_org_urls
-from billingone.notifications.urls import settings_urlpatterns as notification_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
+from billingone.notifications.urls import org_urlpatterns as notification_org_urls
+from billingone.notifications.urls import settings_urlpatterns as notification_settings_urls
 from billingone.ops import views as ops_views
 from billingone.ops.health import healthz
 from billingone.orgs.urls import org_urlpatterns as org_urls
