@@ -28,7 +28,9 @@ def integration_payload(request, state: IntegrationState) -> dict:
         "name": state.provider.name,
         "auth": str(state.provider.auth),
         "syncs": state.provider.syncs,
-        "status": state.status,
+        # API.md's four statuses; "needs attention" (a person must act) is an error with a flag.
+        "status": "error" if state.status == "needs_attention" else state.status,
+        "needs_attention": state.status == "needs_attention",
         "status_reason": state.reason or None,
         "modes": [mode.key for mode in state.provider.sync_modes],
         "last_sync": {

@@ -106,3 +106,15 @@ def test_app_token_works(pax8_sim, personas, app_token, client):
     token = app_token(personas.bob)
     response = client.get("/api/v1/orgs/org-a/integrations", HTTP_X_SESSION_TOKEN=token)
     assert response.status_code == 200 and response.json()["items"][0]["status"] == "not_connected"
+
+
+def test_needs_attention_is_an_error_with_a_flag_and_the_reason(pax8_sim, personas, api):
+    from billingone.integrations.models import Connection
+
+    connect_pax8(personas.alice, personas.org_a)
+    Connection.objects.filter(organization=personas.org_a).update(
+        status=Connection.Status.NEEDS_ATTENTION, status_reason="Pax8 no longer accepts these credentials."
+    )
+    pax8 = api(personas.bob, "get", "org-a/integrations/pax8").json()
+    assert pax8["status"] == "error" and pax8["needs_attention"] is True
+    assert pax8["status_reason"] == "Pax8 no longer accepts these credentials."
