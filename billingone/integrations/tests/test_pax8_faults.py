@@ -208,3 +208,20 @@ def test_a_run_killed_mid_way_is_marked_failed_and_the_next_run_completes(connec
     again = sync(personas)
     assert again.status == "succeeded"
     assert_complete(personas)
+
+
+def test_the_token_is_cached_for_24_h_and_renewed_before_it_expires(connected, personas):
+    import time
+
+    from billingone.integrations.base import ProviderContext
+    from billingone.integrations.providers import pax8
+    from billingone.integrations.testing import PAX8_GOOD
+
+    provider = pax8.Pax8(ProviderContext(organization=personas.org_a, credentials=dict(PAX8_GOOD)))
+    before = connected.stats.token_requests
+    token = provider.token()
+    assert provider.token() == token and connected.stats.token_requests == before  # cached
+    key = provider._token_key()
+    pax8._TOKENS[key] = (token, time.monotonic() + pax8.TOKEN_MARGIN - 1)  # about to expire
+    assert provider.token() != token
+    assert connected.stats.token_requests == before + 1
