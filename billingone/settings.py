@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "billingone.audit",
     "billingone.api",
     "billingone.ops",
+    "billingone.integrations",
+    "billingone.billing",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +155,25 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 CRONTASK = {"REDIS_URL": REDIS_URL or None}
 # /healthz reports the worker unhealthy when its last heartbeat is older than this.
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 180)
+
+# --- Integrations (docs/integrations.md) ----------------------------------------------------
+# Provider URLs: the only hosts the provider clients may call (SECURITY.md 34).
+PAX8_API_URL = env_str("PAX8_API_URL", "https://api.pax8.com/v1")
+PAX8_TOKEN_URL = env_str("PAX8_TOKEN_URL", "https://token-manager.pax8.com/oauth/token")
+# Pax8 publishes only "429"; third-party guides say 1000 calls/minute. We keep 5% under it.
+PAX8_RATE_LIMIT_PER_MINUTE = env_int("PAX8_RATE_LIMIT_PER_MINUTE", 1000)
+PAX8_MAX_CONCURRENCY = env_int("PAX8_MAX_CONCURRENCY", 4)
+PAX8_SYNC_INTERVAL_MINUTES = env_int("PAX8_SYNC_INTERVAL_MINUTES", 60)
+# host:port of local provider simulators: the only private addresses a provider client may call.
+INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "")
+INTEGRATION_HTTP_TIMEOUT_SECONDS = float(env_int("INTEGRATION_HTTP_TIMEOUT_SECONDS", 30))
+INTEGRATION_HTTP_RETRIES = env_int("INTEGRATION_HTTP_RETRIES", 3)
+INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5
+# A run whose heartbeat is older than this is taken as dead (worker killed) and marked failed.
+SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 180)
+# Attempts per run on transient errors, with exponential backoff (base seconds) between them.
+SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 4)
+SYNC_RETRY_BACKOFF_SECONDS = env_int("SYNC_RETRY_BACKOFF_SECONDS", 30)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

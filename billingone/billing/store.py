@@ -1,0 +1,86 @@
+"""Bulk, idempotent writes of synced rows: two statements per page, whatever its size.
+
+`upsert_page` reads the fingerprints of the page's existing rows (1 SELECT), then inserts or
+updates the whole page in one INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike).
+`mark_removed` flags rows a complete scan did not see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from billingone.integrations.base import SyncCounts
+
+
+def fingerprint(values: dict) -> str:
+    encoded = json.dumps(values, sort_keys=True, default=str).encode()
+    return hashlib.blake2b(encoded, digest_size=16).hexdigest()
+
+
+@dataclass
+class UpsertResult:
+    counts: SyncCounts
+    created_ids: set[str] = field(default_factory=set)
+    updated_ids: set[str] = field(default_factory=set)
+
+
+def upsert_page(model, organization, rows: list[dict], run_id: int) -> UpsertResult:
+    """Insert or update `rows` (each a dict of model.SYNCED_FIELDS plus "pax8_id")."""
+    if not rows:
+        return UpsertResult(SyncCounts())
+    ids = [row["pax8_id"] for row in rows]
+    existing = dict(
+        model.objects.filter(organization=organization, pax8_id__in=ids).values_list("pax8_id", "fingerprint")
+    )
+    result = UpsertResult(SyncCounts())
+    objects = []
+    for row in rows:
+        values = {name: row.get(name) for name in model.SYNCED_FIELDS}
+        print_ = fingerprint(values)
+        known = existing.get(row["pax8_id"])
+        if known is None:
+            result.counts.created += 1
+            result.created_ids.add(row["pax8_id"])
+        elif known != print_:
+            result.counts.updated += 1
+            result.updated_ids.add(row["pax8_id"])
+        else:
+            result.counts.unchanged += 1
+        objects.append(
+            model(
+                organization=organization,
+                pax8_id=row["pax8_id"],
+                fingerprint=print_,
+                last_seen_run=run_id,
+                removed_at=None,
+                **values,
+            )
+        )
+    update_fields = [*model.SYNCED_FIELDS, "fingerprint", "last_seen_run", "removed_at", "synced_at"]
+    with transaction.atomic():
+        model.objects.bulk_create(
+            objects,
+            update_conflicts=True,
+            unique_fields=["organization", "pax8_id"],
+            update_fields=update_fields,
+        )
+    return result
+
+
+def mark_removed(model, organization, run_id: int) -> int:
+    """Flag every live row of `organization` that run `run_id` did not see; returns how many."""
+    return (
+        model.objects.filter(organization=organization, removed_at__isnull=True)
+        .exclude(last_seen_run=run_id)
+        .update(removed_at=timezone.now())
+    )
+
+
+def id_map(model, organization) -> dict[str, int]:
+    """pax8_id → primary key, to link subscriptions to their company and product."""
+    return dict(model.objects.filter(organization=organization).values_list("pax8_id", "pk"))

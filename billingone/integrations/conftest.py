@@ -1,0 +1,9 @@
+"""Fixtures for integration tests: the Pax8 simulator on a free port, wired into settings."""
+
+from __future__ import annotations
+
+import pytest
+
+from billingone.integrations.testing import pax8_simulator_fixture
+
+pax8_sim = pytest.fixture(pax8_simulator_fixture)

@@ -1,0 +1,20 @@
+"""Every built provider, in the order the Integrations page lists them: one line each."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from billingone.integrations.base import Provider
+from billingone.integrations.providers.pax8 import Pax8
+
+PROVIDERS: dict[str, type[Provider]] = {
+    Pax8.key: Pax8,
+}
+
+
+def get_provider(key: str) -> type[Provider]:
+    """The provider class for `key`, or 404 (keys come from URLs)."""
+    try:
+        return PROVIDERS[key]
+    except KeyError:
+        raise Http404("No such integration") from None
