@@ -74,10 +74,10 @@ def test_the_data_set_is_deterministic_and_scales_to_100k():
 
 
 def test_contacts_line_up_with_the_distributor_companies(xero_sim):
-    from simulators.xero.companies import companies
+    from simulators.dataset import clients
 
     data = xero_sim.tenant().data
-    domains = {company.domain for company in companies(30)}
+    domains = {company.domain for company in clients(1, 30)}
     contact_domains = {c.email.split("@")[1] for c in data.customers}
     assert contact_domains <= domains
     assert 0 < len(contact_domains) < len(domains) + 1

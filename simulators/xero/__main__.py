@@ -27,9 +27,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8702)
     parser.add_argument("--invoices", type=int, default=int(os.environ.get("XERO_SIM_INVOICES", "1500")))
-    parser.add_argument("--companies", type=int, default=int(os.environ.get("XERO_SIM_COMPANIES", "40")))
+    # The Pax8 simulator's default: 600 subscriptions → 24 companies, from the same seed.
+    parser.add_argument("--companies", type=int, default=int(os.environ.get("XERO_SIM_COMPANIES", "24")))
     parser.add_argument("--tenants", type=int, default=2)
-    parser.add_argument("--seed", default="billingone")
+    parser.add_argument("--seed", type=int, default=int(os.environ.get("PAX8_SIM_SEED", "1")))
     parser.add_argument("--auto-approve", action="store_true", help="Skip the consent page (tests).")
     parser.add_argument("--per-minute", type=int, default=60)
     parser.add_argument("--per-day", type=int, default=5000)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from simulators.xero.companies import Company, companies
+from simulators.dataset import Client, clients
 
 DAY_MS = 86_400_000
 SPAN_DAYS = 365
@@ -64,7 +64,7 @@ class Contact:
     email: str
     updated_ms: int
     is_supplier: bool = False
-    company: Company | None = None
+    company: Client | None = None
 
     def to_json(self) -> dict:
         first, _, last = ("Accounts Team" if self.is_supplier else "Billing Contact").partition(" ")
@@ -88,15 +88,17 @@ class Contact:
         }
 
 
-def contact_name(company: Company, rnd: random.Random) -> str:
+def contact_name(company: Client, rnd: random.Random) -> str:
     """How the MSP's bookkeeper typed the client's name: often the same, sometimes not quite."""
     roll = rnd.random()
-    if roll < 0.55:
+    if roll < 0.50:
         return company.name
+    if roll < 0.70:
+        return company.short_name
     if roll < 0.80:
-        return company.name + rnd.choice(NAME_SUFFIXES)
+        return company.short_name + rnd.choice(NAME_SUFFIXES)
     if roll < 0.92:
-        return company.name.upper().replace(" AND ", " & ")
+        return company.name.upper()
     return "The " + company.name.split()[0] + " Group"  # a trading name: only the email domain matches
 
 
@@ -107,7 +109,10 @@ class Dataset:
     seed: str
     invoice_count: int
     company_count: int
-    anchor: datetime  # the latest base UpdatedDateUTC
+    anchor: datetime
+    company_seed: int = (
+        1  # simulators.dataset seed: the same clients as the Pax8 simulator  # the latest base UpdatedDateUTC
+    )
     contacts: list[Contact] = field(default_factory=list)
     overrides: dict[int, dict] = field(default_factory=dict)  # index -> invoice JSON (changed/new)
     override_updated: dict[int, int] = field(default_factory=dict)
@@ -118,17 +123,17 @@ class Dataset:
         self.step_ms = max(1, SPAN_DAYS * DAY_MS // max(1, self.invoice_count))
         self.anchor_ms = ms(self.anchor)
         rnd = random.Random(f"{self.seed}:contacts")
-        for company in companies(self.company_count, seed=self.seed):
+        for company in clients(self.company_seed, self.company_count):
             if rnd.random() < 0.08:
                 continue  # a Pax8 company nobody set up in Xero yet: stays unmapped
-            self._add_contact(contact_name(company, rnd), f"accounts@{company.domain}", company=company)
+            self._add_contact(contact_name(company, rnd), company.billing_email, company=company)
         for name in SUPPLIERS:
             slug = name.lower().replace(" ", "")
             self._add_contact(name, f"billing@{slug}.com.au", supplier=True)
         self.customers = [contact for contact in self.contacts if not contact.is_supplier]
         self.suppliers = [contact for contact in self.contacts if contact.is_supplier]
 
-    def _add_contact(self, name: str, email: str, *, company: Company | None = None, supplier: bool = False) -> None:
+    def _add_contact(self, name: str, email: str, *, company: Client | None = None, supplier: bool = False) -> None:
         index = len(self.contacts)
         updated = self.anchor_ms - (SPAN_DAYS + 30) * DAY_MS + index * 60_000
         contact_id = stable_uuid(self.seed, "contact", index)

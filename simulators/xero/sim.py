@@ -66,8 +66,8 @@ class XeroSimulator:
         self,
         *,
         invoices: int = 2000,
-        companies: int = 60,
-        seed: str = "billingone",
+        companies: int = 24,
+        seed: int = 1,
         anchor: datetime | None = None,
         tenants: int = 2,
         auto_approve: bool = False,
@@ -80,7 +80,9 @@ class XeroSimulator:
         for number in range(tenants):
             # The first organisation is the MSP's books; the others are small side organisations.
             size, count = (invoices, companies) if number == 0 else (max(5, invoices // 40), max(4, companies // 6))
-            data = Dataset(f"{seed}" if number == 0 else f"{seed}-{number}", size, count, anchor)
+            data = Dataset(
+                f"xero:{seed}:{number}", size, count, anchor, company_seed=seed if number == 0 else seed + 1000
+            )
             tenant_id = stable_uuid(seed, "tenant", number)
             self.tenants[tenant_id] = Tenant(tenant_id, names[number % len(names)], data)
         self.identity = Identity(self.clock)
