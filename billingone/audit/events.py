@@ -12,6 +12,15 @@ AUDIT_EVENTS: dict[str, str] = {
     "user.profile_update": "A user changed their profile",
     # organizations
     "org.create": "An organization was created",
+    # integrations (issue 5): connections and sync runs; credential values are never recorded
+    "integration.connect": "An integration was connected (credentials saved)",
+    "integration.configure": "An integration's credentials or settings were changed",
+    "integration.disconnect": "An integration was disconnected (credentials deleted)",
+    "integration.test": "An integration's connection was tested",
+    "integration.sync.request": "A sync was asked for (by a person, Sync All or the schedule)",
+    "integration.sync.succeed": "A sync run finished successfully",
+    "integration.sync.retry": "A sync run failed transiently and will be retried",
+    "integration.sync.fail": "A sync run finally failed",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
 }

@@ -144,3 +144,18 @@ class ProviderContract:
         settings.INTEGRATION_SIMULATOR_HOSTS = []
         with pytest.raises(ConfigurationInvalid):
             self.make(personas.org_a, good_credentials).test_connection()
+
+
+def membership_of(user, organization):
+    from billingone.orgs.models import Membership
+
+    return Membership.objects.select_related("organization", "user").get(user=user, organization=organization)
+
+
+def connect_pax8(user, organization, credentials: dict | None = None):
+    """Connect Pax8 for `organization` through the real flow (the simulator must be running)."""
+    from billingone.integrations import flows
+
+    outcome = flows.save_credentials(membership_of(user, organization), None, "pax8", credentials or dict(PAX8_GOOD))
+    assert outcome.ok, outcome.message
+    return outcome
