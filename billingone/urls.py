@@ -6,6 +6,8 @@ from django.views.generic import RedirectView
 
 from billingone.accounts.urls import settings_urlpatterns as account_settings_urls
 from billingone.api.api import api
+from billingone.billing.urls import org_urlpatterns as billing_urls
+from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
 from billingone.ops import views as ops_views
 from billingone.ops.health import healthz
 from billingone.orgs.urls import org_urlpatterns as org_urls
@@ -14,6 +16,7 @@ from billingone.orgs.urls import urlpatterns as org_root_urls
 # Settings sections, mounted under /<slug>/settings/: one line per app.
 settings_urls = [
     *account_settings_urls,
+    *integration_settings_urls,
 ]
 
 urlpatterns = [
@@ -26,7 +29,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
     *org_root_urls,
-    path("<slug:slug>/", include([*org_urls, path("settings/", include(settings_urls))])),
+    path("<slug:slug>/", include([*org_urls, *billing_urls, path("settings/", include(settings_urls))])),
 ]
 
 handler400 = "billingone.ops.views.bad_request"

@@ -220,6 +220,8 @@ class Provider:
     default_sync_interval: ClassVar[timedelta] = timedelta(hours=1)
     # Where the data shows up, for "Synced data" links (URL name taking `slug`), if any.
     data_url_name: ClassVar[str] = ""
+    # Templates receive provider *classes*; Django must not try to call them.
+    do_not_call_in_templates: ClassVar[bool] = True
 
     def __init__(self, context: ProviderContext):
         self.context = context

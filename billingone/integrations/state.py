@@ -1,0 +1,115 @@
+"""What the Integrations page and the API show about each provider (read-only helpers)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from billingone.integrations import registry
+from billingone.integrations.base import AuthKind, Provider
+from billingone.integrations.models import Connection, SyncRun
+from billingone.orgs import roles
+
+BADGES = {
+    "not_connected": "badge--muted",
+    "connected": "badge--success",
+    "syncing": "",
+    "error": "badge--danger",
+    "needs_attention": "badge--warning",
+}
+LABELS = dict(Connection.Status.choices)
+
+
+@dataclass
+class IntegrationState:
+    provider: type[Provider]
+    connection: Connection | None
+    active_run: SyncRun | None
+    last_finished: SyncRun | None
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.connection and self.connection.is_connected)
+
+    @property
+    def status(self) -> str:
+        if self.active_run is not None and self.connected:
+            return "syncing"
+        if not self.connected:
+            return "not_connected"
+        return self.connection.status if self.connection.status != "syncing" else "connected"
+
+    @property
+    def status_label(self) -> str:
+        return LABELS[self.status]
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.status]
+
+    @property
+    def reason(self) -> str:
+        return self.connection.status_reason if self.connection and self.status in ("error", "needs_attention") else ""
+
+    @property
+    def last_run(self) -> SyncRun | None:
+        return self.active_run or self.last_finished
+
+    def connect_url(self, slug: str) -> str:
+        return reverse("integration_configure", kwargs={"slug": slug, "provider": self.provider.key})
+
+    def actions(self, role: str) -> list[str]:
+        """What this member may do here: configure/disconnect and the sync modes."""
+        actions = []
+        if roles.has_capability(role, "integrations.connect"):
+            actions.append("configure")
+            if self.connected:
+                actions.append("disconnect")
+        if self.connected and roles.has_capability(role, "integrations.sync"):
+            actions += [f"sync:{mode.key}" for mode in self.provider.sync_modes]
+        return actions
+
+    @property
+    def is_oauth(self) -> bool:
+        return self.provider.auth == AuthKind.OAUTH2
+
+
+def integration_states(organization) -> list[IntegrationState]:
+    connections = {c.provider: c for c in Connection.objects.filter(organization=organization)}
+    runs = SyncRun.objects.filter(organization=organization)
+    active = {run.provider: run for run in runs.filter(status__in=SyncRun.ACTIVE)}
+    states = []
+    for key, provider in registry.PROVIDERS.items():
+        finished = runs.filter(provider=key).exclude(status__in=SyncRun.ACTIVE).first()
+        states.append(IntegrationState(provider, connections.get(key), active.get(key), finished))
+    return states
+
+
+def state_for(organization, provider_key: str) -> IntegrationState:
+    registry.get_provider(provider_key)
+    return next(state for state in integration_states(organization) if state.provider.key == provider_key)
+
+
+def run_payload(run: SyncRun) -> dict:
+    """A run as API.md shows it: status, progress, counts, error, times (never a secret)."""
+    provider = registry.PROVIDERS.get(run.provider)
+    return {
+        "id": str(run.pk),
+        "provider": run.provider,
+        "provider_name": provider.name if provider else run.provider,
+        "mode": run.mode,
+        "trigger": run.trigger,
+        "actor": run.actor.email if run.actor_id else None,
+        "status": run.status,
+        "attempt": run.attempt,
+        "progress": {"done": run.progress_done, "total": run.progress_total, "percent": run.percent},
+        "counts": run.counts(),
+        "error": {"code": run.error_code, "message": run.error_message, "permanent": run.permanent}
+        if run.error_message
+        else None,
+        "queued_at": run.queued_at,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "next_attempt_at": run.next_attempt_at,
+    }
