@@ -172,7 +172,7 @@ XERO_CLIENT_ID = env_str("XERO_CLIENT_ID")
 XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")
 if PRODUCTION and XERO_CLIENT_ID and not XERO_CLIENT_SECRET:
     raise ImproperlyConfigured("XERO_CLIENT_SECRET must be set when XERO_CLIENT_ID is (see .env.example)")
-XERO_REDIRECT_URI = env_str("XERO_REDIRECT_URI", SITE_URL + "/integrations/xero/callback/")
+XERO_REDIRECT_URI = env_str("XERO_REDIRECT_URI", SITE_URL + "/oauth/xero/callback/")
 XERO_AUTHORIZE_URL = env_str("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize")
 XERO_TOKEN_URL = env_str("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
 XERO_REVOKE_URL = env_str("XERO_REVOKE_URL", "https://identity.xero.com/connect/revocation")

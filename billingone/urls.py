@@ -7,7 +7,10 @@ from django.views.generic import RedirectView
 from billingone.accounts.urls import settings_urlpatterns as account_settings_urls
 from billingone.api.api import api
 from billingone.billing.urls import org_urlpatterns as billing_urls
+from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
+from billingone.integrations.xero_urls import settings_urlpatterns as xero_settings_urls
+from billingone.integrations.xero_urls import urlpatterns as xero_root_urls
 from billingone.ops import views as ops_views
 from billingone.ops.health import healthz
 from billingone.orgs.urls import org_urlpatterns as org_urls
@@ -16,6 +19,7 @@ from billingone.orgs.urls import urlpatterns as org_root_urls
 # Settings sections, mounted under /<slug>/settings/: one line per app.
 settings_urls = [
     *account_settings_urls,
+    *xero_settings_urls,  # before the generic integrations/<provider>/ routes
     *integration_settings_urls,
 ]
 
@@ -28,8 +32,12 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
+    *xero_root_urls,
     *org_root_urls,
-    path("<slug:slug>/", include([*org_urls, *billing_urls, path("settings/", include(settings_urls))])),
+    path(
+        "<slug:slug>/",
+        include([*org_urls, *billing_urls, *xero_billing_urls, path("settings/", include(settings_urls))]),
+    ),
 ]
 
 handler400 = "billingone.ops.views.bad_request"

@@ -8,6 +8,7 @@ from billingone.api import errors
 from billingone.api.auth import api_auth
 from billingone.api.billing import router as billing_router
 from billingone.api.integrations import router as integrations_router
+from billingone.api.invoices import router as invoices_router
 from billingone.api.me import router as me_router
 from billingone.api.orgs import router as orgs_router
 
@@ -26,3 +27,4 @@ api.add_router("", me_router)
 api.add_router("", orgs_router)
 api.add_router("", integrations_router)
 api.add_router("", billing_router)
+api.add_router("", invoices_router)

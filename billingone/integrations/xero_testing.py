@@ -17,7 +17,7 @@ CLIENT_ID, CLIENT_SECRET = "billingone-test", "billingone-test-secret-0123456789
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 
 
-def wire_xero(settings, sim: XeroSimulator, redirect_uri: str = "http://localhost/integrations/xero/callback/"):
+def wire_xero(settings, sim: XeroSimulator, redirect_uri: str = "http://localhost/oauth/xero/callback/"):
     settings.XERO_CLIENT_ID, settings.XERO_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
     settings.XERO_AUTHORIZE_URL = sim.url + "/identity/connect/authorize"
     settings.XERO_TOKEN_URL = sim.url + "/connect/token"

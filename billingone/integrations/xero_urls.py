@@ -11,7 +11,8 @@ settings_urlpatterns = [
     path("integrations/xero/disconnect/", xero_web.xero_disconnect, name="xero_disconnect"),
 ]
 
-# The one redirect URI registered at Xero (settings.XERO_REDIRECT_URI), not under an organization.
+# The one redirect URI registered at Xero (settings.XERO_REDIRECT_URI), not under an organization
+# ("oauth" is a reserved slug, so no organization can shadow it).
 urlpatterns = [
-    path("integrations/xero/callback/", xero_web.xero_callback, name="xero_callback"),
+    path("oauth/xero/callback/", xero_web.xero_callback, name="xero_callback"),
 ]

@@ -9,7 +9,7 @@ from simulators.xero import XeroSimulator
 from simulators.xero.consent import obtain_tokens
 
 CLIENT_ID, CLIENT_SECRET = "sim-test-app", "sim-test-secret"
-REDIRECT_URI = "http://localhost:9/integrations/xero/callback/"
+REDIRECT_URI = "http://localhost:9/oauth/xero/callback/"
 SCOPE = "openid profile email offline_access accounting.invoices.read accounting.contacts.read accounting.settings.read"
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)
 

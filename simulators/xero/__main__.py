@@ -17,7 +17,7 @@ DEV_CLIENT_SECRET = "billingone-dev-secret"  # the simulator's own published dev
 def default_redirect_uris() -> list[str]:
     site = os.environ.get("SITE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}"
     site = site.rstrip("/")
-    uris = {os.environ.get("XERO_REDIRECT_URI") or f"{site}/integrations/xero/callback/"}
+    uris = {os.environ.get("XERO_REDIRECT_URI") or f"{site}/oauth/xero/callback/"}
     uris.add(next(iter(uris)).replace("://localhost", "://127.0.0.1"))
     return sorted(uris)
 
