@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from django.conf import settings
 
-from billingone.billing import xero_store
+from billingone.billing import mapping, xero_store
 from billingone.billing.xero_models import ClientMapping, XeroContact, XeroInvoice
 from billingone.integrations.base import (
     AuthKind,
@@ -173,6 +173,7 @@ class Xero(Provider):
             self.advance(progress, len(items))
         if mode == "full":
             counts.removed = xero_store.mark_removed(self.organization, run_id)
+        mapping.refresh_suggestions(self.organization)  # new contacts → new suggestions
         return counts
 
     def advance(self, progress: Progress, done: int) -> None:
