@@ -7,6 +7,7 @@ process refuses to start without them).
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # allauth's sessions templates use naturaltime
     "django_htmx",
     "django_tasks_db",
+    "crontask",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "billingone.api.middleware.JSONObjectBodyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
@@ -162,7 +165,8 @@ WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 1
 PAX8_API_URL = env_str("PAX8_API_URL", "https://api.pax8.com/v1")
 PAX8_TOKEN_URL = env_str("PAX8_TOKEN_URL", "https://token-manager.pax8.com/oauth/token")
 # Pax8 publishes only "429"; third-party guides say 1000 calls/minute. We keep 5% under it.
-PAX8_RATE_LIMIT_PER_MINUTE = env_int("PAX8_RATE_LIMIT_PER_MINUTE", 1000)
+PAX8_RATE_LIMIT_CALLS = env_int("PAX8_RATE_LIMIT_CALLS", 1000)
+PAX8_RATE_LIMIT_PERIOD_SECONDS = env_int("PAX8_RATE_LIMIT_PERIOD_SECONDS", 60)
 PAX8_MAX_CONCURRENCY = env_int("PAX8_MAX_CONCURRENCY", 4)
 PAX8_SYNC_INTERVAL_MINUTES = env_int("PAX8_SYNC_INTERVAL_MINUTES", 60)
 # Xero (docs/xero.md): the platform's own app comes from the environment; an organization may
@@ -187,7 +191,10 @@ def _origin(url: str) -> str:
 
 
 # host:port of local provider simulators: the only private addresses a provider client may call.
-INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "")
+# The dev runner sets one SIMULATOR_HOST_<NAME> per simulator it starts (simulators/__init__.py).
+INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "") + [
+    value for name, value in sorted(os.environ.items()) if name.startswith("SIMULATOR_HOST_") and value
+]
 INTEGRATION_HTTP_TIMEOUT_SECONDS = float(env_int("INTEGRATION_HTTP_TIMEOUT_SECONDS", 30))
 INTEGRATION_HTTP_RETRIES = env_int("INTEGRATION_HTTP_RETRIES", 3)
 INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5
@@ -280,7 +287,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("SECURE_PROXY_SSL_HEADER", PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["security.W004", "security.W008"]
@@ -342,6 +349,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns when it is missing
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -365,6 +374,7 @@ LOGGING = {
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
     "loggers": {
+        "apscheduler": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},

@@ -20,5 +20,17 @@ class DevSimulator:
     args: tuple[str, ...] = ()
 
 
-# One line per provider simulator the demo uses (ports 8701+).
-DEV_SIMULATORS: list[DevSimulator] = []
+# One line per provider simulator the demo uses (ports 8701+). SIMULATOR_HOST_<NAME> marks the
+# simulator's host:port as the one private address a provider client may call (lib/http.py).
+DEV_SIMULATORS: list[DevSimulator] = [
+    DevSimulator(
+        "pax8",
+        "simulators.pax8",
+        8701,
+        env={
+            "PAX8_API_URL": "http://127.0.0.1:8701/v1",
+            "PAX8_TOKEN_URL": "http://127.0.0.1:8701/oauth/token",
+            "SIMULATOR_HOST_PAX8": "127.0.0.1:8701",
+        },
+    ),
+]

@@ -11,11 +11,19 @@ from billingone.audit.log import diff, record
 
 @transaction.atomic
 def update_profile(user: User, *, name: str, request: HttpRequest | None = None) -> User:
-    before = {"name": user.name}
+    # Read the stored value: a bound ModelForm has already copied the new one onto `user`.
+    before = User.objects.filter(pk=user.pk).values("name").get()
     user.name = name.strip()
     user.full_clean(validate_unique=False)
     user.save(update_fields=["name"])
     changes = diff(before, {"name": user.name})
     if changes:
-        record("user.profile_update", request=request, actor=user, target=user, changes=changes)
+        record(
+            "user.profile_update",
+            organization=getattr(request, "organization", None),
+            request=request,
+            actor=user,
+            target=user,
+            changes=changes,
+        )
     return user

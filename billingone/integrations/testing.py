@@ -16,6 +16,8 @@ it; the contract then checks what every provider must do.
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -52,17 +54,24 @@ def wire_pax8(settings, sim) -> None:
     settings.PAX8_API_URL = sim.api_url
     settings.PAX8_TOKEN_URL = sim.token_url
     settings.INTEGRATION_SIMULATOR_HOSTS = [f"127.0.0.1:{sim.port}"]
-    settings.PAX8_RATE_LIMIT_PER_MINUTE = sim.rate_limit * 60 / sim.rate_period
+    settings.PAX8_RATE_LIMIT_CALLS, settings.PAX8_RATE_LIMIT_PERIOD_SECONDS = sim.rate_limit, sim.rate_period
     pax8._TOKENS.clear()
 
 
-def pax8_simulator_fixture(settings):
-    """A Pax8 simulator (120 subscriptions) on a free port, wired into settings."""
+@contextmanager
+def running_pax8(settings, **options) -> Iterator:
+    """A Pax8 simulator on a free port (a real socket), wired into settings while it runs."""
     from simulators.pax8 import Pax8Simulator
 
     fast_http(settings)
-    with Pax8Simulator(port=0, subscriptions=120, companies=12) as sim:
+    with Pax8Simulator(port=0, **{"subscriptions": 120, "companies": 12, **options}) as sim:
         wire_pax8(settings, sim)
+        yield sim
+
+
+def pax8_simulator_fixture(settings):
+    """A Pax8 simulator (120 subscriptions, 12 companies) on a free port, wired into settings."""
+    with running_pax8(settings) as sim:
         yield sim
 
 

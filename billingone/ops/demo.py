@@ -48,4 +48,12 @@ def seed_demo() -> Organization:
     for email, name, role in DEMO_MEMBERS:
         user = demo_user(email, name)
         Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": role})
+    wire_demo_integrations(organization, owner)
     return organization
+
+
+def wire_demo_integrations(organization: Organization, owner: User) -> None:
+    """Point the demo's integrations at the running simulators (make run) and queue first syncs."""
+    from billingone.integrations.demo import wire_demo_pax8
+
+    wire_demo_pax8(organization, owner)

@@ -79,7 +79,9 @@ class Pax8(Provider):
     @classmethod
     def account_rate_limit(cls) -> RateLimit:
         return RateLimit(
-            calls=settings.PAX8_RATE_LIMIT_PER_MINUTE, period=60.0, concurrency=settings.PAX8_MAX_CONCURRENCY
+            calls=settings.PAX8_RATE_LIMIT_CALLS,
+            period=float(settings.PAX8_RATE_LIMIT_PERIOD_SECONDS),
+            concurrency=settings.PAX8_MAX_CONCURRENCY,
         )
 
     # ---- token ---------------------------------------------------------------------------
