@@ -61,7 +61,7 @@ def summary(organization, today: date | None = None) -> dict:
         overdue_sum=Sum("amount_due", filter=overdue, default=0),
         overdue_count=Count("pk", filter=overdue),
     )
-    currencies = list(live.values_list("currency", flat=True).distinct()[:2])
+    currencies = list(live.order_by().values_list("currency", flat=True).distinct()[:2])
     return {
         "currency": currencies[0] if len(currencies) == 1 else "",
         "cards": [
