@@ -293,6 +293,7 @@ class XeroHandler(BaseHTTPRequestHandler):
             "calls": sim.limits.stats["calls"],
             "rate_limited": {k[4:]: v for k, v in sim.limits.stats.items() if k.startswith("429:")},
             "max_in_flight": sim.limits.max_in_flight,
+            "max_calls_in_a_minute": sim.limits.max_per_window,
             "token_requests": sim.identity.token_requests,
         }
 

@@ -37,6 +37,7 @@ class Limits:
         self.app_calls: deque = deque()
         self.stats = Counter()
         self.max_in_flight = 0
+        self.max_per_window = 0  # the most calls one tenant made inside any window (proof of pacing)
 
     def _budget(self, tenant_id: str, now: float) -> Budget:
         budget = self.tenants.setdefault(tenant_id, Budget())
@@ -58,6 +59,7 @@ class Limits:
                 self.stats["429:" + decision.problem] += 1
                 return decision
             budget.calls.append(now)
+            self.max_per_window = max(self.max_per_window, len(budget.calls))
             self.app_calls.append(now)
             budget.day_count += 1
             budget.in_flight += 1
