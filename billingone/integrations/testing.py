@@ -168,3 +168,38 @@ def connect_pax8(user, organization, credentials: dict | None = None):
     outcome = flows.save_credentials(membership_of(user, organization), None, "pax8", credentials or dict(PAX8_GOOD))
     assert outcome.ok, outcome.message
     return outcome
+
+
+@contextmanager
+def worker_thread(interval: float = 0.2) -> Iterator:
+    """The real django-tasks-db worker loop, in a thread beside the live server (browser tests).
+    (`manage.py db_worker` installs signal handlers, which only the main thread may do.)"""
+    import threading
+
+    from django.db import connection
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    worker = Worker(
+        queue_names=["default"],
+        interval=interval,
+        batch=False,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    )
+
+    def run() -> None:
+        try:
+            worker.run()
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, name="task-worker", daemon=True)
+    thread.start()
+    try:
+        yield worker
+    finally:
+        worker.running = False
+        thread.join(timeout=15)

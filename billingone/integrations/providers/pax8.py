@@ -12,6 +12,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -43,6 +44,7 @@ RESOURCES = (
 
 _TOKENS: dict[str, tuple[str, float]] = {}  # sha256(client id + secret) → (token, monotonic expiry)
 _TOKENS_LOCK = threading.Lock()
+_RENEW_LOCKS: dict[str, threading.Lock] = {}  # per credential pair: concurrent fetches renew once
 
 
 class Pax8(Provider):
@@ -88,12 +90,23 @@ class Pax8(Provider):
     def _token_key(self) -> str:
         return hashlib.sha256(f"{self.client_id}\0{self.client_secret}".encode()).hexdigest()
 
-    def token(self, *, renew: bool = False) -> str:
+    def token(self, *, rejected: str | None = None) -> str:
+        """The cached bearer token, or a new one when it is missing, near expiry, or is the
+        `rejected` one. Single-flight: concurrent page fetches renew it once."""
         key = self._token_key()
         with _TOKENS_LOCK:
-            cached = _TOKENS.get(key)
-        if cached and not renew and cached[1] - TOKEN_MARGIN > time.monotonic():
-            return cached[0]
+            renew_lock = _RENEW_LOCKS.setdefault(key, threading.Lock())
+        with renew_lock:
+            with _TOKENS_LOCK:
+                cached = _TOKENS.get(key)
+            if cached and cached[0] != rejected and cached[1] - TOKEN_MARGIN > time.monotonic():
+                return cached[0]
+            token, expires_in = self._request_token()
+            with _TOKENS_LOCK:
+                _TOKENS[key] = (token, time.monotonic() + expires_in)
+            return token
+
+    def _request_token(self) -> tuple[str, float]:
         body = {
             "client_id": self.client_id,
             "client_secret": self.client_secret,
@@ -108,18 +121,17 @@ class Pax8(Provider):
             )
         if response.status_code != 200 or not isinstance(payload, dict) or not payload.get("access_token"):
             raise UnexpectedAnswer(f"Pax8's token service answered unexpectedly (HTTP {response.status_code}).")
-        expires_in = float(payload.get("expires_in") or 86400)
-        with _TOKENS_LOCK:
-            _TOKENS[key] = (payload["access_token"], time.monotonic() + expires_in)
-        return payload["access_token"]
+        return payload["access_token"], float(payload.get("expires_in") or 86400)
 
     # ---- calls -----------------------------------------------------------------------------
     def get(self, path: str, params: dict) -> dict:
         """GET an API path with the bearer token; one token renewal on 401 (expired mid-sync)."""
-        for renew in (False, True):
-            headers = {"Authorization": f"Bearer {self.token(renew=renew)}"}
+        token = self.token()
+        for attempt in range(2):
+            headers = {"Authorization": f"Bearer {token}"}
             response, payload = self.http.request_json("GET", f"{self.api_url}{path}", params=params, headers=headers)
-            if response.status_code == 401 and not renew:
+            if response.status_code == 401 and attempt == 0:
+                token = self.token(rejected=token)
                 continue
             return self._checked(response.status_code, payload, path)
         raise AssertionError("unreachable")
@@ -137,18 +149,37 @@ class Pax8(Provider):
             raise UnexpectedAnswer(f"Pax8 answered HTTP {status} for {path}" + (f": {message}" if message else "."))
         return payload
 
+    def page(self, path: str, sort: str, number: int) -> dict:
+        page = self.get(path, {"page": number, "size": PAGE_SIZE, "sort": sort})
+        if not isinstance(page.get("content"), list) or not isinstance(page.get("page"), dict):
+            raise UnexpectedAnswer(f"Pax8's {path} answer has no content/page.")
+        return page
+
     def pages(self, path: str, sort: str, first: dict | None = None) -> Iterator[dict]:
-        """Every page of a list endpoint, 0-based, at the maximum size."""
-        number = 0
-        page = first or self.get(path, {"page": 0, "size": PAGE_SIZE, "sort": sort})
-        while True:
-            if not isinstance(page.get("content"), list) or not isinstance(page.get("page"), dict):
-                raise UnexpectedAnswer(f"Pax8's {path} answer has no content/page.")
-            yield page
-            number += 1
-            if number >= int(page["page"].get("totalPages", 0)):
-                return
-            page = self.get(path, {"page": number, "size": PAGE_SIZE, "sort": sort})
+        """Every page of a list endpoint, 0-based, at the maximum size, in order. The next pages
+        are fetched while the caller stores this one (within the account's concurrency)."""
+        page = first if first is not None else self.page(path, sort, 0)
+        if not isinstance(page.get("content"), list) or not isinstance(page.get("page"), dict):
+            raise UnexpectedAnswer(f"Pax8's {path} answer has no content/page.")
+        ahead = max(0, self.account_rate_limit().concurrency - 1)
+        pending: dict[int, Future] = {}
+        with ThreadPoolExecutor(max_workers=max(1, ahead), thread_name_prefix="pax8-page") as pool:
+            try:
+                number = 0
+                while True:
+                    total_pages = int(page["page"].get("totalPages", 0))
+                    for upcoming in range(number + 1, min(total_pages, number + 1 + ahead)):
+                        if upcoming not in pending:
+                            pending[upcoming] = pool.submit(self.page, path, sort, upcoming)
+                    yield page
+                    number += 1
+                    if number >= total_pages:
+                        return
+                    future = pending.pop(number, None)
+                    page = future.result() if future else self.page(path, sort, number)
+            finally:
+                for future in pending.values():
+                    future.cancel()
 
     # ---- the contract ---------------------------------------------------------------------
     def test_connection(self) -> None:
