@@ -99,31 +99,29 @@ def line_row(position: int, line: dict) -> dict:
 
 
 def upsert(model, organization, rows: list[dict], run_id: int, extra: dict | None = None) -> UpsertResult:
-    """Insert or update `rows` keyed by xero_id (2 statements). `extra` maps xero_id → fields
-    stored but not fingerprinted (foreign keys resolved by us)."""
+    """Insert or update `rows` keyed by xero_id; rows whose fingerprint did not change are only
+    marked as seen (one UPDATE). `extra` maps xero_id → fields resolved by us (foreign keys),
+    stored and fingerprinted but not sent by Xero."""
     result = UpsertResult(SyncCounts())
     if not rows:
         return result
-    existing = dict(
-        model.objects.filter(organization=organization, xero_id__in=[row["xero_id"] for row in rows]).values_list(
-            "xero_id", "fingerprint"
-        )
-    )
-    objects = []
+    existing = {
+        xero_id: (print_, removed)
+        for xero_id, print_, removed in model.objects.filter(
+            organization=organization, xero_id__in=[row["xero_id"] for row in rows]
+        ).values_list("xero_id", "fingerprint", "removed_at")
+    }
+    writes, seen = [], []
     for row in rows:
-        values = {name: row[name] for name in model.SYNCED_FIELDS}
-        print_ = fingerprint({**values, "lines": row.get("lines")})
-        known = existing.get(row["xero_id"])
-        if known is None:
-            result.counts.created += 1
-            result.created_ids.add(row["xero_id"])
-        elif known != print_:
-            result.counts.updated += 1
-            result.updated_ids.add(row["xero_id"])
-        else:
+        fields = {**{name: row[name] for name in model.SYNCED_FIELDS}, **(extra or {}).get(row["xero_id"], {})}
+        print_ = fingerprint({**fields, "lines": row.get("lines")})
+        known, removed = existing.get(row["xero_id"], (None, None))
+        if known == print_ and removed is None:
             result.counts.unchanged += 1
-        fields = {**values, **(extra or {}).get(row["xero_id"], {})}
-        objects.append(
+            seen.append(row["xero_id"])
+            continue
+        (result.created_ids if known is None else result.updated_ids).add(row["xero_id"])
+        writes.append(
             model(
                 organization=organization,
                 xero_id=row["xero_id"],
@@ -133,12 +131,20 @@ def upsert(model, organization, rows: list[dict], run_id: int, extra: dict | Non
                 **fields,
             )
         )
-    extra_fields = sorted({name for fields in (extra or {}).values() for name in fields})
-    update_fields = [*model.SYNCED_FIELDS, *extra_fields, "fingerprint", "last_seen_run", "removed_at", "synced_at"]
-    model.objects.bulk_create(
-        objects, update_conflicts=True, unique_fields=["organization", "xero_id"], update_fields=update_fields
-    )
+    result.counts.created, result.counts.updated = len(result.created_ids), len(result.updated_ids)
+    if writes:
+        update_fields = _field_names(model, extra)
+        model.objects.bulk_create(
+            writes, update_conflicts=True, unique_fields=["organization", "xero_id"], update_fields=update_fields
+        )
+    if seen:
+        model.objects.filter(organization=organization, xero_id__in=seen).update(last_seen_run=run_id)
     return result
+
+
+def _field_names(model, extra: dict | None) -> list[str]:
+    extra_fields = sorted({name for fields in (extra or {}).values() for name in fields})
+    return [*model.SYNCED_FIELDS, *extra_fields, "fingerprint", "last_seen_run", "removed_at", "synced_at"]
 
 
 def upsert_contacts(organization, items: list[dict], run_id: int) -> SyncCounts:

@@ -9,6 +9,7 @@ the daily budget read from X-DayLimit-Remaining: when it runs out the sync stops
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -33,8 +34,13 @@ from billingone.integrations.providers import xero_auth
 from billingone.lib.http import ProviderClient
 
 PAGE_SIZE = 1000  # the contract's maximum
+PREFETCH = 2  # pages fetched ahead while one is stored (Xero allows 5 in flight)
 DELTA_MARGIN = timedelta(minutes=2)  # clock skew between Xero and us: re-read a little, lose nothing
 API_PATH = "/api.xro/2.0"
+
+
+class TokenExpired(Exception):
+    """A prefetching thread met a 401; the sync's own thread refreshes and fetches again."""
 
 
 class DailyLimitReached(RateLimited):
@@ -94,6 +100,11 @@ class Xero(Provider):
             return self.credentials["access_token"]
         return self.refresh()
 
+    def current_token(self) -> str:
+        if not xero_auth.is_fresh(self.credentials):
+            raise TokenExpired
+        return self.credentials["access_token"]
+
     def refresh(self) -> str:
         seen = self.credentials.get("access_token", "")
         connection = self.context.connection
@@ -119,19 +130,23 @@ class Xero(Provider):
         minute = headers.get("X-MinLimit-Remaining")
         return 2.0 if minute is not None and minute.strip() == "0" else None
 
-    def get(self, path: str, params: dict | None = None, since: datetime | None = None) -> object:
-        """GET with the bearer token and tenant header; one refresh on a 401."""
+    def get(self, path: str, params: dict | None = None, since: datetime | None = None, may_refresh: bool = True):
+        """GET with the bearer token and tenant header; one refresh on a 401 (or TokenExpired
+        when called from a prefetching thread, which must not touch the database)."""
         if not self.tenant_id and path != "/connections":
             raise ConfigurationInvalid("No Xero organisation is chosen for this connection; reconnect Xero.")
         url = settings.XERO_API_URL.rstrip("/") + path
         for attempt in (1, 2):
             if self.day_remaining is not None and self.day_remaining <= 0:
                 raise daily_limit_error(self.records_done)
-            headers = {"Authorization": f"Bearer {self.access_token()}", "xero-tenant-id": self.tenant_id}
+            token = self.access_token() if may_refresh else self.current_token()
+            headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": self.tenant_id}
             if since is not None:
                 headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
             response, payload = self.http.request_json("GET", url, params=params, headers=headers)
             if response.status_code == 401 and attempt == 1:
+                if not may_refresh:
+                    raise TokenExpired
                 self.refresh()
                 continue
             return self.check(response, payload)
@@ -181,23 +196,52 @@ class Xero(Provider):
         progress.advance(done)
 
     def pages(self, resource: str, since: datetime | None, progress: Progress):
-        """Yield each page's items; the first page tells the total for the progress bar."""
-        params = {"page": 1, "pageSize": PAGE_SIZE}
+        """Yield each page's items. The first page tells the total (progress bar) and the page
+        count; the next PREFETCH pages are fetched while the caller stores this one."""
+        payload = self.fetch(resource, 1, since)
+        items, last = self.unpack(resource, payload)
+        self.add_total(progress, int((payload.get("pagination") or {}).get("itemCount") or len(items)))
+        number = 1
+        with ThreadPoolExecutor(max_workers=PREFETCH, thread_name_prefix="xero-page") as pool:
+            pending: dict[int, Future] = {}
+            while True:
+                for upcoming in range(number + 1, min(last, number + PREFETCH) + 1):
+                    if upcoming not in pending:
+                        self.access_token()  # any refresh happens here, never in a fetching thread
+                        pending[upcoming] = pool.submit(self.fetch, resource, upcoming, since, False)
+                progress.check()
+                yield items
+                if number >= last or len(items) < PAGE_SIZE:
+                    for future in pending.values():
+                        future.cancel()
+                    return
+                number += 1
+                payload = self.collect(pending.pop(number), resource, number, since)
+                items, count = self.unpack(resource, payload)
+                last = max(last, count)  # the data grew while we paged: keep going
+
+    def fetch(self, resource: str, number: int, since: datetime | None, may_refresh: bool = True) -> object:
+        params = {"page": number, "pageSize": PAGE_SIZE}
         if resource == "Invoices":
             params["where"] = 'Type=="ACCREC"'  # sales invoices only; bills are not billing data
-        while True:
-            progress.check()
-            payload = self.get(f"{API_PATH}/{resource}", params, since)
-            if not isinstance(payload, dict) or not isinstance(payload.get(resource), list):
-                raise UnexpectedAnswer(f"Xero's {resource} answer has no {resource} list.")
-            paging = payload.get("pagination") or {}
-            if params["page"] == 1:
-                self.add_total(progress, int(paging.get("itemCount") or len(payload[resource])))
-            yield payload[resource]
-            last = int(paging.get("pageCount") or 0)
-            if len(payload[resource]) < PAGE_SIZE or (last and params["page"] >= last):
-                return
-            params = {**params, "page": params["page"] + 1}
+        return self.get(f"{API_PATH}/{resource}", params, since, may_refresh)
+
+    def collect(self, future: Future, resource: str, number: int, since: datetime | None) -> object:
+        try:
+            return future.result()
+        except TokenExpired:  # expired between our check and Xero's: refresh here, fetch again
+            self.refresh()
+            return self.fetch(resource, number, since)
+
+    @staticmethod
+    def unpack(resource: str, payload: object) -> tuple[list, int]:
+        if not isinstance(payload, dict) or not isinstance(payload.get(resource), list):
+            raise UnexpectedAnswer(f"Xero's {resource} answer has no {resource} list.")
+        try:
+            count = int((payload.get("pagination") or {}).get("pageCount") or 1)
+        except (TypeError, ValueError):
+            raise UnexpectedAnswer(f"Xero's {resource} answer has an unreadable page count.") from None
+        return payload[resource], count
 
     def add_total(self, progress: Progress, count: int) -> None:
         self.planned += count
