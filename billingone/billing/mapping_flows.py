@@ -19,7 +19,7 @@ class MappingError(Exception):
 
 def _mapping(organization, mapping_id) -> ClientMapping:
     mapping = (
-        ClientMapping.objects.select_for_update()
+        ClientMapping.objects.select_for_update(of=("self",))
         .select_related("company", "contact")
         .filter(organization=organization, pk=mapping_id)
         .first()
