@@ -72,7 +72,7 @@ def test_authorize_url_has_state_pkce_exact_scopes_and_the_configured_redirect(
     assert dict(parse_qsl(urlsplit(other_host["Location"]).query))["redirect_uri"] == settings.XERO_REDIRECT_URI
 
 
-def test_one_organisation_connects_and_the_first_sync_runs(xero_sim, personas, client_for):
+def test_one_organisation_connects_and_the_first_sync_runs(xero_sim, personas, client_for, app_token):
     client = client_for(personas.alice)
     params = start(client, next_url="/org-a/invoices/")
     response = client.get(consent(xero_sim, params, [xero_sim.tenant_ids[0]]))
@@ -88,6 +88,10 @@ def test_one_organisation_connects_and_the_first_sync_runs(xero_sim, personas, c
     page = client.get("/org-a/settings/integrations/xero/").content.decode()
     assert "Demo MSP Pty Ltd" in page
     assert credentials["access_token"] not in page and credentials["refresh_token"] not in page
+    api = Client(HTTP_X_SESSION_TOKEN=app_token(personas.alice)).get("/api/v1/orgs/org-a/integrations/xero")
+    assert api.status_code == 200 and api.json()["status"] in ("connected", "syncing")
+    assert credentials["access_token"] not in api.content.decode()
+    assert credentials["refresh_token"] not in api.content.decode()
     assert "integration.connect" in AuditEvent.objects.values_list("action", flat=True)
     assert not any(credentials["refresh_token"] in str(e.data) for e in AuditEvent.objects.all())
 
