@@ -238,3 +238,13 @@ def test_invoice_viewer_page(xero_sim, xero_api):
     invoice = xero_api.get("/Invoices", params={"page": 1}).json()["Invoices"][5]
     page = httpx.get(xero_sim.url + "/AccountsReceivable/View.aspx", params={"InvoiceID": invoice["InvoiceID"]})
     assert page.status_code == 200 and invoice["InvoiceNumber"] in page.text
+
+
+def test_page_change_fault_changes_data_between_pages(xero_sim, xero_api):
+    xero_sim.faults.add("page_change", path="/Invoices", after=1)
+    first = xero_api.get("/Invoices", params={"page": 1, "pageSize": 100}).json()["Invoices"]
+    xero_api.get("/Invoices", params={"page": 2, "pageSize": 100})
+    again = xero_api.get("/Invoices", params={"page": 1, "pageSize": 100}).json()["Invoices"]
+    changed = [(a, b) for a, b in zip(first, again, strict=True) if a != b]
+    assert len(changed) == 1 and changed[0][1]["Type"] == "ACCREC"
+    assert changed[0][1]["UpdatedDateUTC"] > changed[0][0]["UpdatedDateUTC"]

@@ -260,8 +260,10 @@ class XeroHandler(BaseHTTPRequestHandler):
         if fault.kind == "slow":
             time.sleep(fault.delay)
             return False
-        if fault.kind == "page_change":
-            self.simulator.change_invoice(0, tenant_id)
+        if fault.kind == "page_change":  # the first sales invoice changes while the client pages
+            data = self.simulator.tenant(tenant_id).data
+            first_sale = next(i for i in range(data.total) if data.invoice(i)["Type"] == "ACCREC")
+            self.simulator.change_invoice(first_sale, tenant_id)
             return False
         if fault.kind == "error":
             body = {"ErrorNumber": 500, "Type": "ServiceUnavailable", "Message": "The service is unavailable"}

@@ -193,3 +193,34 @@ def test_rotated_refresh_token_is_saved_before_use(xero_sim, personas):
     after = Connection.objects.get(pk=connection.pk).get_credentials()
     assert after["refresh_token"] != before["refresh_token"] and xero_auth.is_fresh(after)
     assert after["refresh_token"] not in Connection.objects.get(pk=connection.pk).credentials_token
+
+
+def test_server_errors_and_an_expired_token_mid_sync_recover(xero_sim, personas):
+    connect_xero(personas.alice, personas.org_a, xero_sim)
+    xero_sim.faults.add("error", path="/Invoices", status=503)
+    xero_sim.faults.add("token_expired", path="/Invoices", after=0)
+    run = sync(personas, "full")
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
+    assert xero_sim.identity.grants[-1].refreshes == 1  # the 401 was met with one refresh, then a retry
+
+
+def test_a_change_during_a_full_sync_is_caught_by_the_next_delta(xero_sim, personas):
+    connect_xero(personas.alice, personas.org_a, xero_sim)
+    xero_sim.faults.add("page_change", path="/Invoices")  # invoice 0 changes while we page
+    assert sync(personas, "full").status == SyncRun.Status.SUCCEEDED
+    assert sync(personas, "delta").status == SyncRun.Status.SUCCEEDED
+    data = xero_sim.tenant().data
+    changed = [data.invoice(i) for i in data.overrides]
+    assert len(changed) == 1 and changed[0]["Type"] == "ACCREC"
+    row = XeroInvoice.objects.get(organization=personas.org_a, xero_id=changed[0]["InvoiceID"])
+    assert row.total == Decimal(str(changed[0]["Total"]))
+    assert row.lines.get(position=0).quantity == Decimal(str(changed[0]["LineItems"][0]["Quantity"]))
+
+
+def test_an_organisation_disconnected_in_xero_needs_attention(xero_sim, personas):
+    connection = connect_xero(personas.alice, personas.org_a, xero_sim)
+    xero_sim.identity.grants[-1].connections.clear()  # removed from BillingOne inside Xero
+    run = sync(personas, "delta")
+    assert run.status == SyncRun.Status.FAILED and run.permanent and run.error_code == "permission_missing"
+    connection.refresh_from_db()
+    assert connection.status == Connection.Status.NEEDS_ATTENTION and "Reconnect Xero" in connection.status_reason
