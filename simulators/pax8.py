@@ -19,6 +19,7 @@ import json
 import math
 import os
 import secrets
+import sys
 import threading
 import time
 from collections import deque
@@ -33,6 +34,17 @@ DEMO_CLIENT_SECRET = "demo-pax8-secret-0123456789"  # the simulator's published 
 AUDIENCES = {"https://api.pax8.com", "api://p8p.client", "api://provisioning", "api://usage"}
 RESOURCES = {"companies", "products", "subscriptions"}
 MAX_SIZE = 200
+
+
+class QuietServer(ThreadingHTTPServer):
+    """A client that gave up (timeout fault) closes its socket mid-answer: not an error here."""
+
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 @dataclass
@@ -66,9 +78,20 @@ class Stats:
     by_path: dict[str, int] = field(default_factory=dict)
     first_at: float | None = None
     last_at: float | None = None
+    times: list[float] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def peak(self, period: float) -> int:
+        """The most requests seen in any `period`-second window (what a rate limit counts)."""
+        best, start = 0, 0
+        for end, moment in enumerate(self.times):
+            while self.times[start] <= moment - period:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def as_dict(self, period: float = 60.0) -> dict:
         return {
+            "peak_per_period": self.peak(period),
             "requests": self.requests,
             "token_requests": self.token_requests,
             "rate_limited": self.rate_limited,
@@ -104,7 +127,7 @@ class Pax8Simulator:
         self.faults: list[Fault] = []
         self.stats = Stats()
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
+        self.server = QuietServer((host, port), make_handler(self))
         self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
 
@@ -158,6 +181,7 @@ class Pax8Simulator:
             self.stats.requests += 1
             self.stats.first_at = self.stats.first_at or now
             self.stats.last_at = now
+            self.stats.times.append(now)
             key = path if not path.startswith("/v1/") else "/v1/" + path[4:].split("/")[0]
             self.stats.by_path[key] = self.stats.by_path.get(key, 0) + 1
 
@@ -332,20 +356,24 @@ def apply_fault(handler, sim: Pax8Simulator, fault: Fault, path: str) -> bool:
 
 
 def control(handler, sim: Pax8Simulator, path: str, raw: bytes) -> None:
-    """/_sim/stats (GET), /_sim/faults, /_sim/mutate, /_sim/reset (POST JSON): test and bench hooks."""
+    """/_sim/stats (GET), /_sim/faults, /_sim/mutate, /_sim/rate, /_sim/reset (POST JSON): test and bench hooks."""
     try:
         body = json.loads(raw or b"{}")
         if path == "/_sim/stats":
-            return handler.send_json(200, {**sim.stats.as_dict(), "subscriptions": len(sim.data.subscriptions)})
+            stats = sim.stats.as_dict(sim.rate_period)
+            return handler.send_json(200, {**stats, "subscriptions": len(sim.data.subscriptions)})
         if path == "/_sim/faults":
             fault = sim.inject(**body)
             return handler.send_json(201, {"kind": fault.kind})
         if path == "/_sim/mutate":
             return handler.send_json(200, {"changed": sim.data.mutate(float(body.get("fraction", 0.01)))})
+        if path == "/_sim/rate":
+            sim.rate_limit, sim.rate_period = int(body["limit"]), float(body.get("period", 60))
+            return handler.send_json(200, {"limit": sim.rate_limit, "period": sim.rate_period})
         if path == "/_sim/reset":
             sim.reset()
             return handler.send_json(200, {"ok": True})
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, KeyError) as exc:
         return handler.send_json(400, {"error": str(exc)})
     handler.send_json(404, {"error": "unknown control path"})
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from billingone.integrations.base import SyncCounts
@@ -95,3 +95,17 @@ def mark_removed(model, organization, run_id: int) -> int:
 def id_map(model, organization) -> dict[str, int]:
     """pax8_id → primary key, to link subscriptions to their company and product."""
     return dict(model.objects.filter(organization=organization).values_list("pax8_id", "pk"))
+
+
+ANALYZE_AFTER_CREATED = 5_000
+
+
+def refresh_statistics(models: list, created: int) -> None:
+    """After a large first load, let PostgreSQL's planner see the new rows now instead of at
+    autovacuum's next pass; with stale statistics the next sync's per-page lookups scan whole
+    tables instead of using the (organization, pax8_id) index."""
+    if created < ANALYZE_AFTER_CREATED or connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -187,13 +187,15 @@ def retry(run: SyncRun, error: ProviderError, progress: RunProgress) -> str:
     wait = backoff_seconds(run, error)
     when = timezone.now() + timedelta(seconds=wait)
     with transaction.atomic():
-        SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+        requeued = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
             status=SyncRun.Status.QUEUED,
             attempt=run.attempt + 1,
             next_attempt_at=when,
             error_code=error.code,
             error_message=f"Attempt {run.attempt} failed: {error.message} Retrying."[:500],
         )
+        if not requeued:
+            return "interrupted"  # closed meanwhile (disconnect, reaper): nothing to retry
         record(
             "integration.sync.retry",
             organization=run.organization,
@@ -209,14 +211,17 @@ def retry(run: SyncRun, error: ProviderError, progress: RunProgress) -> str:
 def fail(run: SyncRun, message: str, code: str, *, permanent: bool, counts: SyncCounts | None = None) -> str:
     now = timezone.now()
     with transaction.atomic():
-        SyncRun.objects.filter(pk=run.pk).update(
+        # Only a run still in flight is failed here: a run that finished meanwhile keeps its outcome.
+        closed = SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.ACTIVE).update(
             status=SyncRun.Status.FAILED,
             finished_at=now,
             error_code=code[:40],
             error_message=message[:500],
             permanent=permanent,
-            **(counts or SyncCounts()).as_dict(),
+            **(counts.as_dict() if counts is not None else {}),
         )
+        if not closed:
+            return "interrupted"
         status = Connection.Status.NEEDS_ATTENTION if permanent else Connection.Status.ERROR
         Connection.objects.filter(pk=run.connection_id).exclude(status=Connection.Status.NOT_CONNECTED).update(
             status=status, status_reason=message[:300], updated_at=now

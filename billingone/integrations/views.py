@@ -14,6 +14,7 @@ from billingone.integrations import flows, registry
 from billingone.integrations.forms import CredentialsForm, DisconnectForm, SyncForm
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.state import integration_states, state_for
+from billingone.orgs import roles
 from billingone.orgs.tenancy import org_view
 
 HISTORY_SIZE = 25
@@ -110,7 +111,7 @@ def sync(request, slug: str, provider: str):
         )
     except flows.NotConnected:
         link = reverse("integration_configure", kwargs={"slug": slug, "provider": provider})
-        if request.membership and "integrations.connect" in _caps(request):
+        if roles.has_capability(request.membership.role, "integrations.connect"):
             messages.error(
                 request,
                 format_html('{} is not connected yet. <a href="{}">Connect it</a> first.', provider_cls.name, link),
@@ -131,12 +132,6 @@ def sync(request, slug: str, provider: str):
         return render(request, "integrations/_progress.html", {"run": run, "slug": slug})
     messages.success(request, f"{provider_cls.name} sync started. Progress shows below.")
     return redirect(back)
-
-
-def _caps(request) -> list[str]:
-    from billingone.orgs.roles import capabilities_of
-
-    return capabilities_of(request.membership.role)
 
 
 @org_view("integrations.sync", methods=("POST",))

@@ -215,6 +215,7 @@ class Pax8Scan:
         self.organization = provider.organization
         self.run_id = provider.context.run_id or 0
         self.counts = SyncCounts()
+        self.unanalyzed = 0  # rows created since the planner last saw the table
 
     def run(self) -> SyncCounts:
         firsts = {
@@ -250,6 +251,10 @@ class Pax8Scan:
             seen_this_pass.update(row["pax8_id"] for row in rows)
             self.counts = self.counts + result.counts
             self.progress.advance(len(fresh), result.counts)
+            self.unanalyzed += result.counts.created
+            if self.unanalyzed >= store.ANALYZE_AFTER_CREATED:
+                store.refresh_statistics([model], self.unanalyzed)
+                self.unanalyzed = 0
             if total != expected:
                 return False
         return expected is None or len(seen_this_pass) == expected

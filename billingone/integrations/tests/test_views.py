@@ -143,3 +143,28 @@ def test_sync_all_queues_every_connected_integration(pax8_sim, personas, client_
     response = client.post("/org-a/settings/integrations/sync-all/", follow=True)
     assert "Sync All started: Pax8" in response.content.decode()
     assert SyncRun.objects.get(organization=personas.org_a).trigger == "sync_all"
+
+
+@pytest.mark.parametrize(
+    ("arrange", "headline", "detail"),
+    [
+        ("forbidden", "Permission missing.", "lack permission to read companies"),
+        ("unreachable", "Pax8 unreachable.", "could not be reached"),
+        ("unexpected", "Unexpected answer.", "answered unexpectedly (HTTP 404)"),
+    ],
+)
+def test_each_diagnostic_has_its_own_message(pax8_sim, personas, client_for, settings, arrange, headline, detail):
+    from billingone.integrations.testing import free_port
+
+    if arrange == "forbidden":
+        pax8_sim.forbidden_clients.add(PAX8_GOOD["client_id"])
+    elif arrange == "unreachable":
+        port = free_port()
+        settings.PAX8_TOKEN_URL = f"http://127.0.0.1:{port}/oauth/token"
+        settings.INTEGRATION_SIMULATOR_HOSTS = [f"127.0.0.1:{port}"]
+    else:
+        settings.PAX8_TOKEN_URL = pax8_sim.base_url + "/not-the-token-endpoint"
+    response = client_for(personas.alice).post(CONFIGURE, {**PAX8_GOOD, "action": "test"})
+    page = response.content.decode()
+    assert headline in page and detail in page
+    assert PAX8_GOOD["client_secret"] not in page

@@ -43,7 +43,9 @@ def test_anonymous_users_never_see_org_pages(personas, client):
         response = client.get(route.url(personas.org_a.slug))
         assert response.status_code in (302, 404), route
     for route in api_routes():
-        assert client.get(route.url(personas.org_a.slug)).status_code == 401, route
+        for method in route.methods:  # every declared method: a POST-only path answers GET with 405
+            response = client.generic(method, route.url(personas.org_a.slug))
+            assert response.status_code == 401, (route, method)
 
 
 @pytest.mark.parametrize("role", roles.ROLES_BY_POWER)
