@@ -225,6 +225,29 @@ def bench(args) -> None:
         None,
     )
 
+    pacing(connection, args.port)
+
+
+def pacing(connection, port: int) -> None:
+    """Read every invoice page without storing it: nothing slows the client down but the
+    limiter, so this shows it keeping under 60/minute with no 429."""
+    from billingone.integrations.base import NullProgress, ProviderContext
+    from billingone.integrations.providers.xero import Xero
+
+    before = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
+    provider = Xero(ProviderContext(organization=connection.organization, credentials=connection.get_credentials()))
+    started = time.monotonic()
+    pages = sum(1 for _ in provider.pages("Invoices", None, NullProgress()))
+    elapsed = time.monotonic() - started
+    after = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
+    limited = sum(after["rate_limited"].values()) - sum(before["rate_limited"].values())
+    print("\n== Pacing: every invoice page fetched, nothing stored (the limiter is the only brake) ==")
+    print(
+        f"provider calls           {after['calls'] - before['calls']} pages in {elapsed:.1f} s "
+        f"({pages / max(elapsed, 60.0) * 60:.1f}/min) vs 60 allowed; most in any 60 s window: "
+        f"{after['max_calls_in_a_minute']}; 429s: {limited}"
+    )
+
 
 if __name__ == "__main__":
     main()
