@@ -244,7 +244,7 @@ def pacing(connection, port: int) -> None:
     print("\n== Pacing: every invoice page fetched, nothing stored (the limiter is the only brake) ==")
     print(
         f"provider calls           {after['calls'] - before['calls']} pages in {elapsed:.1f} s "
-        f"(average {pages / max(elapsed, 60.0) * 60:.1f}/min, bursts allowed); most in any 60 s window: "
+        f"(average {pages / max(elapsed, 60.0) * 60:.1f}/min); limit 60/min, most in any 60 s window: "
         f"{after['max_calls_in_a_minute']}; 429s: {limited}"
     )
 
