@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 from billingone.integrations import registry
 from billingone.integrations.base import AuthKind, Provider
@@ -19,6 +21,7 @@ BADGES = {
     "needs_attention": "badge--warning",
 }
 LABELS = dict(Connection.Status.choices)
+RECENT = timedelta(minutes=1)
 
 
 @dataclass
@@ -51,6 +54,14 @@ class IntegrationState:
     @property
     def reason(self) -> str:
         return self.connection.status_reason if self.connection and self.status in ("error", "needs_attention") else ""
+
+    @property
+    def recently_finished(self) -> SyncRun | None:
+        """The last run if it ended within the last minute: its finished bar stays on screen."""
+        run = self.last_finished
+        if run and run.finished_at and timezone.now() - run.finished_at < RECENT:
+            return run
+        return None
 
     @property
     def last_run(self) -> SyncRun | None:

@@ -60,6 +60,10 @@ def test_connect_pax8_then_sync_and_watch_progress(page, live_url, personas, pas
         expect(percent).to_have_text("100%", timeout=30_000)
     expect(page.get_by_test_id("sync-progress")).to_contain_text("Sync complete")
     assert len(seen) >= 2, seen  # it moved while we watched, without a reload
+    # When it ends, the card and the history refresh themselves: button back, run recorded.
+    expect(page.locator("#run-history")).to_contain_text("Succeeded")
+    expect(page.locator("#run-history")).to_contain_text("492 new")  # 450 subscriptions + 12 companies + 30 products
+    expect(page.get_by_role("button", name="Sync now")).to_be_enabled()
     assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 450
 
     page.get_by_role("link", name="Subscriptions").click()
@@ -68,3 +72,12 @@ def test_connect_pax8_then_sync_and_watch_progress(page, live_url, personas, pas
     page.get_by_placeholder("Search client, product or subscription ID").fill("Microsoft 365 E3")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("table.subscriptions tbody tr").first).to_contain_text("Microsoft 365 E3")
+
+    # "Sync from Pax8" on the Subscriptions page: the same live progress, then the page refreshes.
+    slow_pax8.data.mutate(0.02)
+    with worker_thread():
+        page.get_by_test_id("sync-pax8").click()
+        expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=30_000)
+        expect(page.get_by_test_id("sync-progress")).to_contain_text("9 updated")
+    expect(page.get_by_test_id("sync-pax8")).to_be_enabled()
+    expect(page.locator(".page-head")).to_contain_text("450 live subscriptions")
