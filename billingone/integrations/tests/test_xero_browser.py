@@ -54,7 +54,7 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     assert list(sim.identity.grants[-1].connections) == [sim.tenant_ids[1]]
 
     run_pending_tasks()  # the first (full) sync, as the worker would
-    sim.add_invoice(sim.tenant_ids[1])
+    new = sim.add_invoice(sim.tenant_ids[1])
     page.goto(f"{live_url}/org-a/invoices/")
     count = XeroInvoice.objects.filter(organization=personas.org_a).count()
     assert count > 0
@@ -66,6 +66,8 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=15_000)
     expect(page.get_by_test_id("sync-progress")).to_contain_text("1 new")
     assert XeroInvoice.objects.filter(organization=personas.org_a).count() == count + 1
+    # the page refreshes itself when the sync ends: the new invoice shows without a reload
+    expect(page.get_by_test_id("invoices-table")).to_contain_text(new["InvoiceNumber"], timeout=15_000)
 
     page.reload()
     expect(page.get_by_test_id("card-paid")).to_be_visible()
