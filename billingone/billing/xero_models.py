@@ -7,6 +7,7 @@ see with `removed_at` (Xero itself never deletes invoices, it voids or deletes t
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models
@@ -129,7 +130,8 @@ class XeroInvoice(XeroRow):
 
     @property
     def xero_url(self) -> str:
-        return f"{settings.XERO_WEB_URL.rstrip('/')}/AccountsReceivable/View.aspx?InvoiceID={self.xero_id}"
+        query = urlencode({"InvoiceID": self.xero_id})  # an id from the provider: never trusted raw
+        return f"{settings.XERO_WEB_URL.rstrip('/')}/AccountsReceivable/View.aspx?{query}"
 
 
 class XeroLineItem(models.Model):
