@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -176,6 +177,27 @@ PAX8_RATE_LIMIT_CALLS = env_int("PAX8_RATE_LIMIT_CALLS", 1000)
 PAX8_RATE_LIMIT_PERIOD_SECONDS = env_int("PAX8_RATE_LIMIT_PERIOD_SECONDS", 60)
 PAX8_MAX_CONCURRENCY = env_int("PAX8_MAX_CONCURRENCY", 4)
 PAX8_SYNC_INTERVAL_MINUTES = env_int("PAX8_SYNC_INTERVAL_MINUTES", 60)
+# Xero (docs/xero.md): the platform's own app comes from the environment; an organization may
+# bring its own app instead (entered in Settings, stored encrypted). The redirect URI is fixed
+# here and registered at Xero exactly; it is never built from the Host header.
+XERO_CLIENT_ID = env_str("XERO_CLIENT_ID")
+XERO_CLIENT_SECRET = env_str("XERO_CLIENT_SECRET")
+if PRODUCTION and XERO_CLIENT_ID and not XERO_CLIENT_SECRET:
+    raise ImproperlyConfigured("XERO_CLIENT_SECRET must be set when XERO_CLIENT_ID is (see .env.example)")
+XERO_REDIRECT_URI = env_str("XERO_REDIRECT_URI", SITE_URL + "/oauth/xero/callback/")
+XERO_AUTHORIZE_URL = env_str("XERO_AUTHORIZE_URL", "https://login.xero.com/identity/connect/authorize")
+XERO_TOKEN_URL = env_str("XERO_TOKEN_URL", "https://identity.xero.com/connect/token")
+XERO_REVOKE_URL = env_str("XERO_REVOKE_URL", "https://identity.xero.com/connect/revocation")
+XERO_API_URL = env_str("XERO_API_URL", "https://api.xero.com")  # /connections and /api.xro/2.0
+XERO_WEB_URL = env_str("XERO_WEB_URL", "https://go.xero.com")  # "View in Xero" links
+XERO_SYNC_INTERVAL_MINUTES = env_int("XERO_SYNC_INTERVAL_MINUTES", 60)
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 # host:port of local provider simulators: the only private addresses a provider client may call.
 # The dev runner sets one SIMULATOR_HOST_<NAME> per simulator it starts (simulators/__init__.py).
 INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "") + [
@@ -301,7 +323,9 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:", "blob:"],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
-    "form-action": [CSP.SELF, *env_list("CSP_FORM_ACTION_EXTRA")],
+    # The OAuth connect forms POST here and are redirected to the provider's authorize page,
+    # which form-action governs too.
+    "form-action": [CSP.SELF, _origin(XERO_AUTHORIZE_URL), *env_list("CSP_FORM_ACTION_EXTRA")],
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

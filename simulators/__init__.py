@@ -33,6 +33,22 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_PAX8": "127.0.0.1:8701",
         },
     ),
+    DevSimulator(
+        "xero",
+        "simulators.xero",
+        8702,
+        env={
+            "XERO_AUTHORIZE_URL": "http://127.0.0.1:8702/identity/connect/authorize",
+            "XERO_TOKEN_URL": "http://127.0.0.1:8702/connect/token",
+            "XERO_REVOKE_URL": "http://127.0.0.1:8702/connect/revocation",
+            "XERO_API_URL": "http://127.0.0.1:8702",
+            "XERO_WEB_URL": "http://127.0.0.1:8702",
+            # The simulator's own published dev app (simulators/xero/__main__.py), never a real one.
+            "XERO_CLIENT_ID": "billingone-dev",
+            "XERO_CLIENT_SECRET": "billingone-dev-secret",
+            "SIMULATOR_HOST_XERO": "127.0.0.1:8702",
+        },
+    ),
     # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",

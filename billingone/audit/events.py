@@ -52,6 +52,14 @@ AUDIT_EVENTS: dict[str, str] = {
     "integration.sync.succeed": "A sync run finished successfully",
     "integration.sync.retry": "A sync run failed transiently and will be retried",
     "integration.sync.fail": "A sync run finally failed",
+    # Xero (issue 6): OAuth connect and client mapping; tokens and secrets are never recorded
+    "integration.oauth.start": "A person started connecting an OAuth integration (sent to the provider)",
+    "integration.oauth.fail": "An OAuth connect ended without a connection (declined, refused state, provider error)",
+    "integration.reconnect": "An OAuth integration was authorised again",
+    "integration.revoke": "An integration's access was revoked at the provider (on disconnect)",
+    "mapping.confirm": "A client mapping (Pax8 company → accounting contact) was confirmed",
+    "mapping.change": "A client mapping was changed to another contact or cleared",
+    "mapping.confirm_all": "Every high-confidence mapping suggestion was confirmed at once",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
     # notifications and the audit log itself (issue 7)

@@ -140,3 +140,12 @@ DISPLAY_STATUS = {
     "PendingCancel": Pax8Subscription.Display.CANCELLED,
     "Cancelled": Pax8Subscription.Display.CANCELLED,
 }
+
+
+# Xero's synced data and the client mapping live in their own module (issue 6).
+from billingone.billing.xero_models import (  # noqa: E402, F401
+    ClientMapping,
+    XeroContact,
+    XeroInvoice,
+    XeroLineItem,
+)

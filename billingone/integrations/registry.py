@@ -6,9 +6,11 @@ from django.http import Http404
 
 from billingone.integrations.base import Provider
 from billingone.integrations.providers.pax8 import Pax8
+from billingone.integrations.providers.xero import Xero
 
 PROVIDERS: dict[str, type[Provider]] = {
     Pax8.key: Pax8,
+    Xero.key: Xero,
 }
 
 

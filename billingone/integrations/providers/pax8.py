@@ -189,10 +189,14 @@ class Pax8(Provider):
             self.http.close()
 
     def sync(self, mode: str, progress: Progress) -> SyncCounts:
+        from billingone.billing.mapping import refresh_suggestions
+
         try:
-            return Pax8Scan(self, progress).run()
+            counts = Pax8Scan(self, progress).run()
         finally:
             self.http.close()
+        refresh_suggestions(self.organization)  # new companies get Xero contact suggestions (issue 6)
+        return counts
 
     @classmethod
     def purge(cls, organization) -> int:

@@ -1,0 +1,253 @@
+"""Benchmark: a full Xero sync of 100,000 invoices against the simulator with Xero's limits on
+(60 calls/minute, 5 in flight, 5,000/day), then a delta sync after 1% of invoices changed.
+
+    python bench/xero_sync.py [--invoices 100000] [--port 8590]
+
+Prints calls made vs the minimum (pages at 1,000 per page), calls per minute achieved vs
+allowed, 429s received, rows per second, peak memory and SQL statements per 1,000 rows. Uses
+a throwaway SQLite database (or DATABASE_URL) and a simulator subprocess on loopback.
+Not a test: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CLIENT_ID, CLIENT_SECRET = "billingone-dev", "billingone-dev-secret"
+
+
+def setup_django(port: int) -> None:
+    var = tempfile.mkdtemp(prefix="billingone-bench-")
+    os.environ.update(
+        BILLINGONE_ENV="development",
+        DEBUG="false",
+        BILLINGONE_VAR_DIR=var,
+        DJANGO_SETTINGS_MODULE="billingone.settings",
+        XERO_CLIENT_ID=CLIENT_ID,
+        XERO_CLIENT_SECRET=CLIENT_SECRET,
+        XERO_API_URL=f"http://127.0.0.1:{port}",
+        XERO_AUTHORIZE_URL=f"http://127.0.0.1:{port}/identity/connect/authorize",
+        XERO_TOKEN_URL=f"http://127.0.0.1:{port}/connect/token",
+        XERO_REVOKE_URL=f"http://127.0.0.1:{port}/connect/revocation",
+        XERO_WEB_URL=f"http://127.0.0.1:{port}",
+        XERO_REDIRECT_URI="http://localhost:8500/oauth/xero/callback/",
+        SIMULATOR_HOST_XERO=f"127.0.0.1:{port}",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def start_simulator(port: int, invoices: int) -> subprocess.Popen:
+    env = {**os.environ, "XERO_REDIRECT_URI": "http://localhost:8500/oauth/xero/callback/"}
+    command = [
+        sys.executable,
+        "-m",
+        "simulators.xero",
+        "--port",
+        str(port),
+        "--invoices",
+        str(invoices),
+        "--companies",
+        "400",
+        "--tenants",
+        "1",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+    for _ in range(100):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit("the simulator did not start")
+
+
+class StatementCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def run_sync(connection, mode: str, port: int):
+    from django.db import connection as db
+    from django.utils import timezone
+
+    from billingone.integrations.base import NullProgress, ProviderContext
+    from billingone.integrations.models import SyncRun
+    from billingone.integrations.providers.xero import Xero
+
+    before = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
+    run = SyncRun.objects.create(
+        organization=connection.organization,
+        connection=connection,
+        provider="xero",
+        mode=mode,
+        trigger="person",
+        status="running",
+        started_at=timezone.now(),
+    )
+    counter, progress = StatementCounter(), NullProgress()
+    context = ProviderContext(
+        organization=connection.organization,
+        credentials=connection.get_credentials(),
+        connection=connection,
+        run_id=run.pk,
+    )
+    started = time.monotonic()
+    with db.execute_wrapper(counter):
+        counts = Xero(context).sync(mode, progress)
+    elapsed = time.monotonic() - started
+    SyncRun.objects.filter(pk=run.pk).update(status="succeeded", finished_at=timezone.now())
+    after = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
+    limited = sum(after["rate_limited"].values()) - sum(before["rate_limited"].values())
+    return counts, progress, elapsed, after["calls"] - before["calls"], limited, counter.count, after
+
+
+def report(
+    title: str,
+    counts,
+    progress,
+    elapsed: float,
+    calls: int,
+    minimum: int,
+    limited: int,
+    statements: int,
+    peak_minute: int | None,
+):
+    rows = progress.done
+    print(f"\n== {title} ==")
+    print(
+        f"rows synced              {rows:,}  ({counts.created:,} new, {counts.updated:,} updated, "
+        f"{counts.unchanged:,} unchanged, {counts.removed:,} removed)"
+    )
+    print(f"provider calls           {calls}  (minimum {minimum}: pages of 1,000)")
+    rate = calls / max(elapsed, 60.0) * 60  # under a minute, the calls made are the rate
+    window = f" (most in any 60 s window: {peak_minute})" if peak_minute is not None else ""
+    print(f"calls per minute         {rate:.1f} achieved vs 60 allowed{window}")
+    print(f"429s received            {limited}")
+    print(f"time                     {elapsed:.1f} s  ·  {rows / elapsed:,.0f} rows/s")
+    print(f"SQL statements           {statements:,}  ·  {statements / max(rows, 1) * 1000:.1f} per 1,000 rows")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--invoices", type=int, default=100_000)
+    parser.add_argument("--port", type=int, default=8590)
+    args = parser.parse_args()
+    setup_django(args.port)
+    simulator = start_simulator(args.port, args.invoices)
+    try:
+        bench(args)
+    finally:
+        simulator.terminate()
+        simulator.wait(10)
+
+
+def bench(args) -> None:
+    from billingone.accounts.models import User
+    from billingone.billing.models import XeroContact, XeroInvoice
+    from billingone.integrations.models import Connection
+    from billingone.integrations.providers.xero_auth import SCOPES
+    from billingone.orgs.flows import create_organization
+    from simulators.xero.consent import obtain_tokens
+
+    base = f"http://127.0.0.1:{args.port}"
+    owner = User.objects.create_user(email="bench@example.test", password="bench-password-123456", name="Bench")
+    organization = create_organization(owner, "Bench MSP", slug="bench-msp")
+    tokens = obtain_tokens(
+        base,
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        redirect_uri=os.environ["XERO_REDIRECT_URI"],
+        scope=" ".join(SCOPES),
+    )
+    connection = Connection.objects.create(organization=organization, provider="xero", status="connected")
+    connection.set_credentials(
+        {
+            "access_token": tokens["access_token"],
+            "refresh_token": tokens["refresh_token"],
+            "expires_at": str(time.time() + 1800),
+            "tenant_id": tokens["connections"][0]["tenantId"],
+        }
+    )
+    connection.save()
+
+    tracemalloc.start()
+    counts, progress, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
+    peak = tracemalloc.get_traced_memory()[1]
+    invoices = XeroInvoice.objects.filter(organization=organization).count()
+    contacts = XeroContact.objects.filter(organization=organization).count()
+    minimum = math.ceil(invoices / 1000) + math.ceil(contacts / 1000)
+    print(
+        f"Xero simulator: {args.invoices:,} invoices ({invoices:,} sales invoices, {contacts:,} contacts), "
+        "limits 60/min, 5 concurrent, 5,000/day"
+    )
+    report("Full sync", counts, progress, elapsed, calls, minimum, limited, statements, state["max_calls_in_a_minute"])
+    print(
+        f"peak memory              {peak / 2**20:.1f} MiB Python heap (tracemalloc) · "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB max RSS"
+    )
+    print(f"max requests in flight   {state['max_in_flight']} (limit 5)")
+
+    changed = max(1, args.invoices // 100)
+    httpx.post(f"{base}/_sim/mutate", json={"change": changed}, timeout=60).raise_for_status()
+    counts, progress, elapsed, calls, limited, statements, _ = run_sync(connection, "delta", args.port)
+    report(
+        f"Delta sync after {changed:,} invoices changed (1%)",
+        counts,
+        progress,
+        elapsed,
+        calls,
+        math.ceil(max(progress.done, 1) / 1000) + 1,
+        limited,
+        statements,
+        None,
+    )
+
+    pacing(connection, args.port)
+
+
+def pacing(connection, port: int) -> None:
+    """Read every invoice page without storing it: nothing slows the client down but the
+    limiter, so this shows it keeping under 60/minute with no 429."""
+    from billingone.integrations.base import NullProgress, ProviderContext
+    from billingone.integrations.providers.xero import Xero
+
+    before = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
+    provider = Xero(ProviderContext(organization=connection.organization, credentials=connection.get_credentials()))
+    started = time.monotonic()
+    pages = sum(1 for _ in provider.pages("Invoices", None, NullProgress()))
+    elapsed = time.monotonic() - started
+    after = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
+    limited = sum(after["rate_limited"].values()) - sum(before["rate_limited"].values())
+    print("\n== Pacing: every invoice page fetched, nothing stored (the limiter is the only brake) ==")
+    print(
+        f"provider calls           {after['calls'] - before['calls']} pages in {elapsed:.1f} s "
+        f"(average {pages / max(elapsed, 60.0) * 60:.1f}/min); limit 60/min, most in any 60 s window: "
+        f"{after['max_calls_in_a_minute']}; 429s: {limited}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Fault injection: the next matching request(s) fail the way real services fail.
+
+Kinds: "error" (a 5xx with Xero's body), "slow" (answers after `delay` seconds), "malformed"
+(200 with broken JSON), "token_expired" (401 although the token is fine), "rate_limit" (429
+minute), "page_change" (the data changes between two page requests: an invoice is updated).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+KINDS = ("error", "slow", "malformed", "token_expired", "rate_limit", "page_change")
+
+
+@dataclass
+class Fault:
+    kind: str
+    path: str = ""  # applies when the request path contains this (case-insensitive)
+    times: int = 1
+    status: int = 503
+    delay: float = 2.0
+    after: int = 0  # let this many matching requests through first
+
+
+class Faults:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pending: list[Fault] = []
+
+    def add(self, kind: str, **options) -> Fault:
+        if kind not in KINDS:
+            raise ValueError(f"Unknown fault kind {kind!r}; one of {', '.join(KINDS)}")
+        fault = Fault(kind, **options)
+        with self.lock:
+            self.pending.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pending.clear()
+
+    def take(self, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.pending:
+                if fault.path.lower() not in path.lower():
+                    continue
+                if fault.after > 0:
+                    fault.after -= 1
+                    continue
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.pending.remove(fault)
+                return fault
+        return None
