@@ -9,6 +9,7 @@ import json
 from django.http import Http404
 from django.urls import reverse
 from ninja import Router
+from ninja.responses import Status
 
 from billingone.api.errors import ApiError, web_only
 from billingone.api.pagination import paginate
@@ -104,14 +105,16 @@ def sync_integration(request, slug: str, provider: str):
         )
     except (flows.NotConnected, flows.SyncInProgress, flows.InvalidMode) as error:
         raise _sync_error(request, slug, error) from None
-    return 202, {"run": run_payload(run)}
+    return Status(202, {"run": run_payload(run)})
 
 
 @router.post("/orgs/{slug}/sync-all", response={202: dict}, summary="Sync every connected integration")
 @org_endpoint("integrations.sync")
 def sync_all(request, slug: str):
     queued, running = flows.sync_all(request.membership, request)
-    return 202, {"runs": [run_payload(run) for run in queued], "already_running": [run_payload(r) for r in running]}
+    return Status(
+        202, {"runs": [run_payload(run) for run in queued], "already_running": [run_payload(r) for r in running]}
+    )
 
 
 @router.get("/orgs/{slug}/sync-runs", summary="Sync runs, newest first")
