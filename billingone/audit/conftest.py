@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import pytest
 from django.db import connection
 
 from billingone.audit import triggers
-from billingone.audit.events import AUDIT_EVENTS
-
-SYNC_ACTIONS = {
-    "integration.sync.started": "A sync run started",
-    "integration.sync.succeeded": "A sync run finished",
-    "integration.sync.failed": "A sync run failed",
-}
 
 
 @contextmanager
@@ -30,11 +22,3 @@ def triggers_disabled():
 def execute(sql: str, params=None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-@pytest.fixture
-def sync_actions(monkeypatch):
-    """The engine (issue 5) registers integration.sync.*; these tests stand in for it."""
-    for action, text in SYNC_ACTIONS.items():
-        monkeypatch.setitem(AUDIT_EVENTS, action, text)
-    return SYNC_ACTIONS

@@ -16,6 +16,12 @@ from billingone.audit.events import describe
 from billingone.audit.models import AuditEvent
 
 SYNC_PREFIX = "integration.sync."
+# How a finished run is shown: the engine records integration.sync.succeed / .fail (and .retry).
+SYNC_OUTCOMES = {
+    SYNC_PREFIX + "succeed": ("Succeeded", "success"),
+    SYNC_PREFIX + "fail": ("Failed", "danger"),
+    SYNC_PREFIX + "retry": ("Retrying", "warning"),
+}
 CSV_COLUMNS = [
     "time_utc", "actor", "actor_kind", "action", "description", "target_type", "target_id", "target",
     "ip", "user_agent", "changes", "data",
@@ -106,28 +112,30 @@ def filtered(organization, filters: AuditFilters) -> QuerySet[AuditEvent]:
 
 def sync_history(organization, limit: int = 10) -> list[dict]:
     """The latest sync runs, read from the engine's `integration.sync.*` entries."""
-    events = AuditEvent.objects.for_organization(organization).filter(action__startswith=SYNC_PREFIX)
+    events = AuditEvent.objects.for_organization(organization).filter(action__in=SYNC_OUTCOMES)
     return [sync_row(event) for event in events.order_by("-created_at", "-id")[:limit]]
 
 
 def sync_row(event: AuditEvent) -> dict:
     data = event.data if isinstance(event.data, dict) else {}
-    outcome = event.action.removeprefix(SYNC_PREFIX)
+    outcome, tone = SYNC_OUTCOMES.get(event.action, (event.action.removeprefix(SYNC_PREFIX).capitalize(), "muted"))
     counts = data.get("counts") if isinstance(data.get("counts"), dict) else {}
     duration = data.get("duration_seconds", data.get("duration"))
     return {
         "event": event,
         "provider": str(data.get("provider_name") or data.get("provider") or event.target_label or "Integration"),
         "outcome": outcome,
-        "tone": {"failed": "danger", "succeeded": "success", "finished": "success", "started": "muted"}.get(
-            outcome, "muted"
-        ),
+        "tone": tone,
         "mode": str(data.get("mode") or ""),
         "counts": {str(k): v for k, v in counts.items()},
         "duration": f"{float(duration):.1f} s" if isinstance(duration, int | float) else "",
         "error": str(data.get("error") or data.get("message") or "")[:300],
-        "started_by": event.actor_label or "Schedule",
+        "started_by": event.actor_label or str(data.get("started_by") or "") or _trigger_label(data.get("trigger")),
     }
+
+
+def _trigger_label(trigger) -> str:
+    return {"sync_all": "Sync All", "person": "A person", "schedule": "Schedule"}.get(str(trigger or ""), "Schedule")
 
 
 def actor_text(event: AuditEvent) -> str:

@@ -139,6 +139,21 @@ def _save_credentials(connection_pk: int, values: dict[str, str]) -> None:
         connection.save(update_fields=["credentials_token", "updated_at"])
 
 
+def audit_summary(run: SyncRun, now, counts: SyncCounts | None) -> dict:
+    """What the audit log keeps of a finished run: the Audit Logs section's sync history."""
+    started = run.started_at or run.queued_at
+    return {
+        "provider": run.provider,
+        "mode": run.mode,
+        "run": run.pk,
+        "attempt": run.attempt,
+        "trigger": run.trigger,
+        "started_by": run.actor.email if run.actor_id else "",
+        "counts": counts.as_dict() if counts is not None else {},
+        "duration_seconds": round((now - started).total_seconds(), 1) if started else None,
+    }
+
+
 def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress) -> str:
     now = timezone.now()
     with transaction.atomic():
@@ -163,7 +178,7 @@ def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress) -> str:
             actor=None,
             target=run,
             target_label=f"{run.provider} {run.mode} sync",
-            data={"provider": run.provider, "run": run.pk, "attempt": run.attempt, **counts.as_dict()},
+            data=audit_summary(run, now, counts),
         )
     return SyncRun.Status.SUCCEEDED
 
@@ -231,13 +246,7 @@ def fail(run: SyncRun, message: str, code: str, *, permanent: bool, counts: Sync
             organization=run.organization,
             target=run,
             target_label=f"{run.provider} {run.mode} sync",
-            data={
-                "provider": run.provider,
-                "run": run.pk,
-                "attempt": run.attempt,
-                "code": code,
-                "permanent": permanent,
-            },
+            data={**audit_summary(run, now, counts), "code": code, "permanent": permanent, "error": message[:300]},
         )
     run.refresh_from_db()
     sync_run_failed.send(

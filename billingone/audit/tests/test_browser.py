@@ -14,18 +14,16 @@ from billingone.testing.browser import sign_in
 
 
 @pytest.mark.browser
-def test_finance_filters_sync_history_and_exports_csv(
-    transactional_db, personas, sync_actions, page, live_url, password
-):
+def test_finance_filters_sync_history_and_exports_csv(transactional_db, personas, page, live_url, password):
     org = personas.org_a
     record(
-        "integration.sync.failed",
+        "integration.sync.fail",
         organization=org,
         target_label="Xero",
         data={"provider_name": "Xero", "error": "=cmd|' /C calc'!A0", "counts": {}},
     )
     record(
-        "integration.sync.succeeded",
+        "integration.sync.succeed",
         organization=org,
         target_label="Pax8",
         data={"provider_name": "Pax8", "counts": {"subscriptions": 12}, "duration_seconds": 2.0},
@@ -45,6 +43,6 @@ def test_finance_filters_sync_history_and_exports_csv(
         page.get_by_role("link", name="Export CSV").click()
     text = Path(download_info.value.path()).read_text(encoding="utf-8")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {row["action"] for row in rows} == {"integration.sync.failed", "integration.sync.succeeded"}
-    failed = next(row for row in rows if row["action"] == "integration.sync.failed")
+    assert {row["action"] for row in rows} == {"integration.sync.fail", "integration.sync.succeed"}
+    failed = next(row for row in rows if row["action"] == "integration.sync.fail")
     assert '"error": "=cmd' in failed["data"] and failed["data"].startswith("{")

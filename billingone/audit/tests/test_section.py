@@ -19,7 +19,7 @@ API = "/api/v1/orgs/org-a/audit-log"
 
 
 @pytest.fixture
-def log(personas, sync_actions):
+def log(personas):
     """A small history: a role change by Alice, a policy change by Adam, sync runs, old entries."""
     alice, adam = personas.alice, personas.member("admin")
     membership = personas.bob.memberships.get()
@@ -40,7 +40,7 @@ def log(personas, sync_actions):
         changes=diff({"role": "viewer"}, {"role": "finance"}),
     )
     record(
-        "integration.sync.succeeded",
+        "integration.sync.succeed",
         organization=personas.org_a,
         target_label="Pax8",
         data={
@@ -52,7 +52,7 @@ def log(personas, sync_actions):
         },
     )
     record(
-        "integration.sync.failed",
+        "integration.sync.fail",
         organization=personas.org_a,
         actor=alice,
         target_label="Xero",
@@ -93,9 +93,9 @@ def test_outsider_gets_404(log, client_for):
     ("query", "expected"),
     [
         ("actor=adam@org-a.test", {"notifications.policy_update"}),
-        ("actor=system", {"integration.sync.succeeded"}),
-        ("action=integration.sync.*", {"integration.sync.succeeded", "integration.sync.failed"}),
-        ("action=integration.sync.failed", {"integration.sync.failed"}),
+        ("actor=system", {"integration.sync.succeed"}),
+        ("action=integration.sync.*", {"integration.sync.succeed", "integration.sync.fail"}),
+        ("action=integration.sync.fail", {"integration.sync.fail"}),
         ("target_type=orgs.membership", {"notifications.policy_update"}),
     ],
 )
@@ -127,7 +127,7 @@ def test_api_lists_and_filters(log, client, app_token):
     first = body["items"][0]
     assert set(first) == {"id", "at", "actor", "action", "description", "target", "ip", "changes", "data"}
     assert first["at"].endswith("Z")
-    body = client.get(f"{API}?actor=alice@org-a.test&action=integration.sync.failed", headers=headers).json()
+    body = client.get(f"{API}?actor=alice@org-a.test&action=integration.sync.fail", headers=headers).json()
     assert [item["data"]["error"] for item in body["items"]] == ["Xero refused the token"]
     since = (timezone.now() - timedelta(days=2)).isoformat()
     body = client.get(API, {"since": since}, headers=headers).json()

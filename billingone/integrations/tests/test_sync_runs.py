@@ -67,3 +67,14 @@ def test_an_unknown_mode_is_refused(pax8_sim, personas):
             trigger=SyncRun.Trigger.PERSON,
             membership=membership_of(personas.alice, personas.org_a),
         )
+
+
+def test_a_finished_run_shows_in_the_audit_sync_history(pax8_sim, personas, client_for):
+    connect_pax8(personas.alice, personas.org_a)
+    ask(personas)
+    run_pending_tasks()
+    page = client_for(personas.member("finance")).get("/org-a/settings/audit/").content.decode()
+    assert "Sync history" in page
+    assert "Succeeded" in page and "162 created" in page
+    assert "ethan@org-a.test" in page  # who started it
+    assert " s</td>" in page  # its duration
