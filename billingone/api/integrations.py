@@ -139,25 +139,25 @@ def get_run(request, slug: str, run_id: str):
 
 
 # Connecting and changing credentials happen on the web (API.md): a clear refusal with the link.
+def refuse_on_the_api(request, slug: str, provider: str, what: str):
+    registry.get_provider(provider)  # an unknown provider is a 404, not a web link
+    path = reverse("integration_configure", kwargs={"slug": slug, "provider": provider})
+    raise web_only(request, path, what)
+
+
 @router.post("/orgs/{slug}/integrations/{provider}/connect", summary="Connecting is web-only")
 @org_endpoint("org.view")
 def connect_integration(request, slug: str, provider: str):
-    registry.get_provider(provider)
-    path = reverse("integration_configure", kwargs={"slug": slug, "provider": provider})
-    raise web_only(request, path, "Connecting an integration")
+    refuse_on_the_api(request, slug, provider, "Connecting an integration")
 
 
 @router.put("/orgs/{slug}/integrations/{provider}", summary="Configuring is web-only")
 @org_endpoint("org.view")
 def configure_integration(request, slug: str, provider: str):
-    registry.get_provider(provider)
-    path = reverse("integration_configure", kwargs={"slug": slug, "provider": provider})
-    raise web_only(request, path, "Configuring an integration")
+    refuse_on_the_api(request, slug, provider, "Configuring an integration")
 
 
 @router.delete("/orgs/{slug}/integrations/{provider}", summary="Disconnecting is web-only")
 @org_endpoint("org.view")
 def disconnect_integration(request, slug: str, provider: str):
-    registry.get_provider(provider)
-    path = reverse("integration_configure", kwargs={"slug": slug, "provider": provider})
-    raise web_only(request, path, "Disconnecting an integration")
+    refuse_on_the_api(request, slug, provider, "Disconnecting an integration")

@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: django-ninja reads the payload types through
 # the tenancy wrapper, whose module cannot resolve string annotations of this one.
 
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
@@ -69,6 +70,15 @@ def api_error(error: FlowError) -> ApiError:
     fields = {error.field: [error.message]} if error.field else None
     headers = {"Retry-After": str(error.retry_after)} if error.retry_after else None
     return ApiError(error.status, error.code, error.message, fields=fields, headers=headers)
+
+
+@contextmanager
+def flow_errors_as_api_errors():
+    """A refused team flow (last Owner, role above yours, limit…) answers in the API's error shape."""
+    try:
+        yield
+    except FlowError as error:
+        raise api_error(error) from None
 
 
 def read_body(request, schema: type[Schema]) -> Schema:
@@ -151,10 +161,8 @@ def _member(request, member_id: str) -> Membership:
 def patch_member(request, slug: str, member_id: str):
     target = _member(request, member_id)
     payload = read_body(request, RoleIn)
-    try:
+    with flow_errors_as_api_errors():
         change_role(request.membership, target, payload.role, request=request)
-    except FlowError as error:
-        raise api_error(error) from None
     row = next(r for r in team_members(request.organization) if r.membership.pk == target.pk)
     return member_payload(row)
 
@@ -163,10 +171,8 @@ def patch_member(request, slug: str, member_id: str):
 @org_endpoint("members.manage")
 def delete_member(request, slug: str, member_id: str):
     target = _member(request, member_id)
-    try:
+    with flow_errors_as_api_errors():
         remove_member(request.membership, target, request=request)
-    except FlowError as error:
-        raise api_error(error) from None
     return Status(204, None)
 
 
@@ -186,12 +192,10 @@ def list_invitations(request, slug: str, cursor: str | None = None, limit: int |
 @org_endpoint("members.manage")
 def create_invitation(request, slug: str):
     payload = read_body(request, InvitationIn)
-    try:
+    with flow_errors_as_api_errors():
         invitation = invite(
             request.membership, email=payload.email, role=payload.role, name=payload.name, source="api", request=request
         )
-    except FlowError as error:
-        raise api_error(error) from None
     return Status(201, invitation_payload(invitation))
 
 
@@ -203,10 +207,8 @@ def _invitation(request, invitation_id: str) -> Invitation:
 @org_endpoint("members.manage")
 def resend(request, slug: str, invitation_id: str):
     invitation = _invitation(request, invitation_id)
-    try:
+    with flow_errors_as_api_errors():
         resend_invitation(request.membership, invitation, request=request)
-    except FlowError as error:
-        raise api_error(error) from None
     return invitation_payload(invitation)
 
 
@@ -214,10 +216,8 @@ def resend(request, slug: str, invitation_id: str):
 @org_endpoint("members.manage")
 def revoke(request, slug: str, invitation_id: str):
     invitation = _invitation(request, invitation_id)
-    try:
+    with flow_errors_as_api_errors():
         revoke_invitation(request.membership, invitation, request=request)
-    except FlowError as error:
-        raise api_error(error) from None
     return Status(204, None)
 
 

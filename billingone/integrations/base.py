@@ -18,6 +18,7 @@ registry.py. See docs/integrations.md.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -202,7 +203,7 @@ class ProviderContext:
     save_credentials: Callable[[dict[str, str]], None] = lambda new: None
 
 
-class Provider:
+class Provider(ABC):
     """Subclass per provider; set the descriptor attributes, implement the two operations."""
 
     key: ClassVar[str]
@@ -230,14 +231,14 @@ class Provider:
     def organization(self) -> Organization:
         return self.context.organization
 
+    @abstractmethod
     def test_connection(self) -> None:
         """Prove the stored credentials work with the smallest real call; raise ProviderError."""
-        raise NotImplementedError
 
+    @abstractmethod
     def sync(self, mode: str, progress: Progress) -> SyncCounts:
         """Bring the provider's data in for `mode`; idempotent (a rerun after a crash neither
         loses nor duplicates rows); raise ProviderError on failure."""
-        raise NotImplementedError
 
     @classmethod
     def purge(cls, organization: Organization) -> int:

@@ -16,6 +16,7 @@ it; the contract then checks what every provider must do.
 from __future__ import annotations
 
 import socket
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -79,14 +80,15 @@ PAX8_GOOD = {"client_id": "demo-pax8-client", "client_secret": "demo-pax8-secret
 PAX8_BAD = {"client_id": "demo-pax8-client", "client_secret": "wrong-secret-value"}
 
 
-class ProviderContract:
+class ProviderContract(ABC):
     """What every provider must do. Subclasses set `provider_class`, give the fixtures
     `good_credentials` and `bad_credentials` (with the simulator running) and `count_rows`."""
 
     provider_class: type[Provider]
 
+    @abstractmethod
     def count_rows(self, organization) -> int:
-        raise NotImplementedError
+        """How many synced rows the provider holds for the organization."""
 
     def make(self, organization, credentials: dict, run_id: int | None = None) -> Provider:
         return self.provider_class(ProviderContext(organization=organization, credentials=credentials, run_id=run_id))
