@@ -115,19 +115,28 @@ def finish_connect(request, *, state: str, code: str, error: str) -> tuple[Membe
     return membership, flow, True
 
 
-def list_tenants(access_token: str) -> list[dict[str, str]]:
-    from django.conf import settings
-
-    client = ProviderClient(
+def connections_client(access_token: str, **options) -> ProviderClient:
+    """A client for Xero's /connections (the identity API), with the token kept out of logs."""
+    return ProviderClient(
         provider="Xero",
         account_key="connections",
         rate_limit=xero_auth.IDENTITY_RATE,
         allowed_urls=xero_auth.allowed_urls(),
         secrets=[access_token],
+        **options,
     )
-    with client as http:
-        url = settings.XERO_API_URL.rstrip("/") + "/connections"
-        response, payload = http.request_json("GET", url, headers={"Authorization": f"Bearer {access_token}"})
+
+
+def connections_url(suffix: str = "") -> str:
+    from django.conf import settings
+
+    return settings.XERO_API_URL.rstrip("/") + "/connections" + suffix
+
+
+def list_tenants(access_token: str) -> list[dict[str, str]]:
+    with connections_client(access_token) as http:
+        headers = {"Authorization": f"Bearer {access_token}"}
+        response, payload = http.request_json("GET", connections_url(), headers=headers)
     if response.status_code != 200 or not isinstance(payload, list):
         raise ConnectFailed(f"Xero's list of organisations could not be read (HTTP {response.status_code}).")
     return [
@@ -178,21 +187,11 @@ def choose_tenant(membership, request, tenant_id: str) -> Connection:
 
 def _drop_other_tenants(access_token: str, others: list[dict[str, str]]) -> None:
     """Best effort: the grant should cover only the organisation BillingOne reads."""
-    from django.conf import settings
-
     if not others:
         return
-    client = ProviderClient(
-        provider="Xero",
-        account_key="connections",
-        rate_limit=xero_auth.IDENTITY_RATE,
-        allowed_urls=xero_auth.allowed_urls(),
-        secrets=[access_token],
-        max_retries=0,
-    )
-    with client as http:
+    with connections_client(access_token, max_retries=0) as http:
         for tenant in others:
-            url = f"{settings.XERO_API_URL.rstrip('/')}/connections/{tenant['connection_id']}"
+            url = connections_url(f"/{tenant['connection_id']}")
             try:
                 http.request("DELETE", url, headers={"Authorization": f"Bearer {access_token}"})
             except ProviderError:
