@@ -30,8 +30,13 @@ def localhost_url(url: str) -> str:
 
 
 def sign_in(page, base_url: str, email: str, password: str) -> None:
-    """Sign in through the real login form."""
+    """Sign in through the real login form, and wait for its answer to load.
+
+    Returning before the POST's response arrives would let the caller's next goto() abort it:
+    the server has signed the browser in, but the browser never stores the session cookie.
+    """
     page.goto(f"{base_url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
