@@ -38,7 +38,15 @@ def sim_call(base: str, path: str, body: dict | None = None) -> dict:
 
 
 def start_simulator(args) -> subprocess.Popen:
-    command = [sys.executable, "-m", "simulators.pax8", "--host", "127.0.0.1", "--port", str(args.port)]
+    command = [
+        sys.executable,
+        "-m",
+        "billingone.integrations.providers.pax8.simulator.server",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(args.port),
+    ]
     command += ["--subscriptions", str(args.subscriptions), "--rate-limit", str(args.rate_limit)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)  # noqa: S603
     process.stdout.readline()  # "Pax8 simulator on …" once it listens
@@ -151,8 +159,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="bench-pax8-") as var_dir:
             configure(args, var_dir)
             from billingone.integrations.models import Connection
+            from billingone.integrations.providers.pax8.simulator.server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
             from billingone.orgs.models import Organization
-            from simulators.pax8 import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
             organization = Organization.objects.create(name="Bench MSP", slug=f"bench-{os.getpid()}")
             connection = Connection.objects.create(organization=organization, provider="pax8", status="connected")

@@ -59,7 +59,7 @@ def start_simulator(port: int, invoices: int) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
-        "simulators.xero",
+        "billingone.integrations.providers.xero.simulator",
         "--port",
         str(port),
         "--invoices",
@@ -95,7 +95,7 @@ def run_sync(connection, mode: str, port: int):
 
     from billingone.integrations.base import NullProgress, ProviderContext
     from billingone.integrations.models import SyncRun
-    from billingone.integrations.providers.xero import Xero
+    from billingone.integrations.providers.xero.provider import Xero
 
     before = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
     run = SyncRun.objects.create(
@@ -168,9 +168,9 @@ def bench(args) -> None:
     from billingone.accounts.models import User
     from billingone.billing.models import XeroContact, XeroInvoice
     from billingone.integrations.models import Connection
-    from billingone.integrations.providers.xero_auth import SCOPES
+    from billingone.integrations.providers.xero.auth import SCOPES
+    from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
     from billingone.orgs.flows import create_organization
-    from simulators.xero.consent import obtain_tokens
 
     base = f"http://127.0.0.1:{args.port}"
     owner = User.objects.create_user(email="bench@example.test", password="bench-password-123456", name="Bench")
@@ -232,7 +232,7 @@ def pacing(connection, port: int) -> None:
     """Read every invoice page without storing it: nothing slows the client down but the
     limiter, so this shows it keeping under 60/minute with no 429."""
     from billingone.integrations.base import NullProgress, ProviderContext
-    from billingone.integrations.providers.xero import Xero
+    from billingone.integrations.providers.xero.provider import Xero
 
     before = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
     provider = Xero(ProviderContext(organization=connection.organization, credentials=connection.get_credentials()))

@@ -10,9 +10,9 @@ from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
 from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
+from billingone.integrations.providers.xero.urls import settings_urlpatterns as xero_settings_urls
+from billingone.integrations.providers.xero.urls import urlpatterns as xero_root_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
-from billingone.integrations.xero_urls import settings_urlpatterns as xero_settings_urls
-from billingone.integrations.xero_urls import urlpatterns as xero_root_urls
 from billingone.notifications.urls import org_urlpatterns as notification_org_urls
 from billingone.notifications.urls import settings_urlpatterns as notification_settings_urls
 from billingone.ops import views as ops_views

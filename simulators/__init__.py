@@ -25,7 +25,7 @@ class DevSimulator:
 DEV_SIMULATORS: list[DevSimulator] = [
     DevSimulator(
         "pax8",
-        "simulators.pax8",
+        "billingone.integrations.providers.pax8.simulator.server",
         8701,
         env={
             "PAX8_API_URL": "http://127.0.0.1:8701/v1",
@@ -35,7 +35,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
     ),
     DevSimulator(
         "xero",
-        "simulators.xero",
+        "billingone.integrations.providers.xero.simulator",
         8702,
         env={
             "XERO_AUTHORIZE_URL": "http://127.0.0.1:8702/identity/connect/authorize",

@@ -19,14 +19,15 @@ registry.py. See docs/integrations.md.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from billingone.integrations.models import Connection
+    from billingone.integrations.records import Yielded
     from billingone.orgs.models import Organization
 
 
@@ -235,10 +236,16 @@ class Provider(ABC):
     def test_connection(self) -> None:
         """Prove the stored credentials work with the smallest real call; raise ProviderError."""
 
-    @abstractmethod
+    def fetch(self, mode: str, since: datetime | None, progress: Progress) -> Iterator[Yielded]:
+        """Yield neutral records for `mode` (records.py: Batch, Complete, Removed, Checkpoint).
+        `since` is None for a full sync, else the last good run's checkpoint for a delta.
+        The engine stores each Batch in one bulk upsert, sweeps on Complete and runs client
+        matching afterwards; the provider never touches the database. Raise ProviderError."""
+        raise NotImplementedError(f"{self.key} does not yield neutral records yet")
+
     def sync(self, mode: str, progress: Progress) -> SyncCounts:
-        """Bring the provider's data in for `mode`; idempotent (a rerun after a crash neither
-        loses nor duplicates rows); raise ProviderError on failure."""
+        """Legacy entry point kept while providers move onto `fetch` (the engine prefers fetch)."""
+        raise NotImplementedError(f"{self.key} has no sync")
 
     @classmethod
     def purge(cls, organization: Organization) -> int:

@@ -9,6 +9,6 @@ from billingone.integrations.testing import pax8_simulator_fixture
 pax8_sim = pytest.fixture(pax8_simulator_fixture)
 
 # Xero (issue 6): its simulator on a free port, wired into settings.
-from billingone.integrations.xero_testing import xero_simulator_fixture  # noqa: E402
+from billingone.integrations.providers.xero.testing import xero_simulator_fixture  # noqa: E402
 
 xero_sim = pytest.fixture(xero_simulator_fixture)

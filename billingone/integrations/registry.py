@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import Http404
 
 from billingone.integrations.base import Provider
-from billingone.integrations.providers.pax8 import Pax8
-from billingone.integrations.providers.xero import Xero
+from billingone.integrations.providers.pax8.provider import Pax8
+from billingone.integrations.providers.xero.provider import Xero
 
 PROVIDERS: dict[str, type[Provider]] = {
     Pax8.key: Pax8,

@@ -50,7 +50,7 @@ def fast_http(settings) -> None:
 
 
 def wire_pax8(settings, sim) -> None:
-    from billingone.integrations.providers import pax8
+    from billingone.integrations.providers.pax8 import provider as pax8
 
     settings.PAX8_API_URL = sim.api_url
     settings.PAX8_TOKEN_URL = sim.token_url
@@ -62,7 +62,7 @@ def wire_pax8(settings, sim) -> None:
 @contextmanager
 def running_pax8(settings, **options) -> Iterator:
     """A Pax8 simulator on a free port (a real socket), wired into settings while it runs."""
-    from simulators.pax8 import Pax8Simulator
+    from billingone.integrations.providers.pax8.simulator.server import Pax8Simulator
 
     fast_http(settings)
     with Pax8Simulator(port=0, **{"subscriptions": 120, "companies": 12, **options}) as sim:

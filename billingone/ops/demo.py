@@ -57,8 +57,8 @@ def seed_demo() -> Organization:
 
 def wire_demo_integrations(organization: Organization, owner: User) -> None:
     """Point the demo's integrations at the running simulators (make run) and queue first syncs."""
-    from billingone.integrations.demo import wire_demo_pax8
-    from billingone.integrations.xero_demo import wire_demo_xero
+    from billingone.integrations.providers.pax8.demo import wire_demo_pax8
+    from billingone.integrations.providers.xero.demo import wire_demo_xero
 
     wire_demo_pax8(organization, owner)
     wire_demo_xero(organization, owner)

@@ -169,10 +169,10 @@ def test_simulated_pax8_and_xero_worlds_line_up(pax8_sim, xero_sim, personas):
     """The two simulators describe the same clients: most companies get a confident match."""
     from billingone.integrations.base import NullProgress, ProviderContext
     from billingone.integrations.models import Connection
-    from billingone.integrations.providers.pax8 import Pax8
-    from billingone.integrations.providers.xero import Xero
+    from billingone.integrations.providers.pax8.provider import Pax8
+    from billingone.integrations.providers.xero.provider import Xero
+    from billingone.integrations.providers.xero.testing import connect_xero
     from billingone.integrations.testing import connect_pax8
-    from billingone.integrations.xero_testing import connect_xero
 
     connect_pax8(personas.alice, personas.org_a)
     Pax8(

@@ -23,7 +23,7 @@ def pax8_is_simulated() -> bool:
 def wire_demo_pax8(organization, owner) -> SyncRun | None:
     """Connect Pax8 with the simulator's demo credentials and queue a first sync (once)."""
     from billingone.integrations.flows import SyncInProgress, request_sync
-    from simulators.pax8 import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+    from billingone.integrations.providers.pax8.simulator.server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 
     if not pax8_is_simulated():
         return None

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from billingone.integrations import oauth, xero_flows
+from billingone.integrations import oauth
 from billingone.integrations.base import ConfigurationInvalid
 from billingone.integrations.models import Connection, SyncRun
-from billingone.integrations.providers import xero_auth
+from billingone.integrations.providers.xero import auth as xero_auth
+from billingone.integrations.providers.xero import flows as xero_flows
 from billingone.orgs.roles import has_capability
 from billingone.orgs.tenancy import org_view
 

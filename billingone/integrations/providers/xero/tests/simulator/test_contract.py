@@ -8,9 +8,9 @@ import httpx
 import jsonschema
 import pytest
 
-from simulators.tests.openapi import validate
-from simulators.xero import XeroSimulator
-from simulators.xero.data import ms_date
+from billingone.integrations.providers.xero.simulator import XeroSimulator
+from billingone.integrations.providers.xero.simulator.data import ms_date
+from billingone.integrations.providers.xero.tests.simulator.openapi import validate
 
 from .conftest import ANCHOR
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from billingone.integrations.models import Connection
+from billingone.integrations.providers.xero.simulator import XeroSimulator
+from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
 from billingone.integrations.testing import fast_http
-from simulators.xero import XeroSimulator
-from simulators.xero.consent import obtain_tokens
 
 CLIENT_ID, CLIENT_SECRET = "billingone-test", "billingone-test-secret-0123456789"
 ANCHOR = datetime(2026, 11, 1, tzinfo=UTC)

@@ -30,7 +30,7 @@ from billingone.integrations.base import (
     SyncMode,
     UnexpectedAnswer,
 )
-from billingone.integrations.providers import xero_auth
+from billingone.integrations.providers.xero import auth as xero_auth
 from billingone.lib.http import ProviderClient
 
 PAGE_SIZE = 1000  # the contract's maximum

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from simulators.xero import XeroSimulator
-from simulators.xero.consent import obtain_tokens
+from billingone.integrations.providers.xero.simulator import XeroSimulator
+from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
 
 CLIENT_ID, CLIENT_SECRET = "sim-test-app", "sim-test-secret"
 REDIRECT_URI = "http://localhost:9/oauth/xero/callback/"

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from simulators.xero.consent import approve, pkce_pair
+from billingone.integrations.providers.xero.simulator.consent import approve, pkce_pair
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, SCOPE
 

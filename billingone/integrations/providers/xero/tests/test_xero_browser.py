@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from billingone.billing.models import XeroInvoice
 from billingone.integrations.models import Connection
-from billingone.integrations.xero_testing import wire_xero
+from billingone.integrations.providers.xero.testing import wire_xero
 from billingone.testing.browser import sign_in
 from billingone.testing.tasks import run_pending_tasks
 
@@ -19,9 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def browser_xero(settings, live_url):
+    from billingone.integrations.providers.xero.simulator import XeroSimulator
+    from billingone.integrations.providers.xero.testing import ANCHOR
     from billingone.integrations.testing import fast_http
-    from billingone.integrations.xero_testing import ANCHOR
-    from simulators.xero import XeroSimulator
 
     fast_http(settings)
     with XeroSimulator(invoices=180, companies=12, anchor=ANCHOR) as sim:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billingone.integrations import xero_web
+from billingone.integrations.providers.xero import views as xero_web
 
 # Mounted under /<slug>/settings/, before the generic integrations/<provider>/ routes.
 settings_urlpatterns = [

@@ -17,11 +17,11 @@ from billingone.audit.models import AuditEvent
 from billingone.billing.models import XeroInvoice
 from billingone.integrations import oauth
 from billingone.integrations.models import Connection, SyncRun
-from billingone.integrations.providers.xero_auth import SCOPES
-from billingone.integrations.xero_testing import CLIENT_ID, connect_xero
+from billingone.integrations.providers.xero.auth import SCOPES
+from billingone.integrations.providers.xero.simulator.consent import approve
+from billingone.integrations.providers.xero.testing import CLIENT_ID, connect_xero
 from billingone.orgs.models import Membership
 from billingone.testing.tasks import run_pending_tasks
-from simulators.xero.consent import approve
 
 CONNECT = "/org-a/settings/integrations/xero/connect/"
 

@@ -17,7 +17,7 @@ from billingone.audit.log import record
 from billingone.integrations import flows, oauth
 from billingone.integrations.base import ProviderError
 from billingone.integrations.models import Connection, SyncRun
-from billingone.integrations.providers import xero_auth
+from billingone.integrations.providers.xero import auth as xero_auth
 from billingone.lib.http import ProviderClient
 from billingone.orgs.models import Membership
 

@@ -124,7 +124,7 @@ def test_a_page_changing_between_requests_loses_and_duplicates_nothing(connected
 
 def test_rejected_credentials_are_permanent_and_need_attention(connected, personas, failures):
     connected.credentials["demo-pax8-client"] = "rotated-in-pax8"
-    from billingone.integrations.providers import pax8
+    from billingone.integrations.providers.pax8 import provider as pax8
 
     pax8._TOKENS.clear()
     run = sync(personas)
@@ -147,7 +147,7 @@ def test_steady_state_never_provokes_a_429(big_sim, personas, settings):
     big_sim.rate_limit, big_sim.rate_period = 4, 1.0
     settings.PAX8_RATE_LIMIT_CALLS, settings.PAX8_RATE_LIMIT_PERIOD_SECONDS = 4, 1
     from billingone.integrations.base import NullProgress, ProviderContext
-    from billingone.integrations.providers.pax8 import Pax8
+    from billingone.integrations.providers.pax8.provider import Pax8
     from billingone.integrations.testing import PAX8_GOOD
 
     provider = Pax8(ProviderContext(organization=personas.org_a, credentials=dict(PAX8_GOOD), run_id=7))
@@ -169,7 +169,7 @@ def test_a_429_from_the_provider_is_honoured(connected, personas, settings):
 
 def test_a_run_killed_mid_way_is_marked_failed_and_the_next_run_completes(connected, personas, settings):
     from billingone.integrations.flows import request_sync
-    from billingone.integrations.providers.pax8 import PAGE_SIZE
+    from billingone.integrations.providers.pax8.provider import PAGE_SIZE
 
     run = request_sync(
         personas.org_a, "pax8", trigger="person", membership=membership_of(personas.alice, personas.org_a)
@@ -214,7 +214,7 @@ def test_the_token_is_cached_for_24_h_and_renewed_before_it_expires(connected, p
     import time
 
     from billingone.integrations.base import ProviderContext
-    from billingone.integrations.providers import pax8
+    from billingone.integrations.providers.pax8 import provider as pax8
     from billingone.integrations.testing import PAX8_GOOD
 
     provider = pax8.Pax8(ProviderContext(organization=personas.org_a, credentials=dict(PAX8_GOOD)))

@@ -1,6 +1,6 @@
 """A Pax8 partner API simulator: a real HTTP server speaking specs/pax8.
 
-    python -m simulators.pax8 --host 127.0.0.1 --port 8701 [--subscriptions 600] [--seed 1]
+    python -m billingone.integrations.providers.pax8.simulator --port 8701 [--subscriptions 600] [--seed 1]
 
 - POST /oauth/token (and /v1/token): JSON body with client_id, client_secret, audience,
   grant_type → {"access_token","expires_in":86400,"token_type":"Bearer"}; 401
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from simulators.pax8_data import Pax8Data
+from billingone.integrations.providers.pax8.simulator.data import Pax8Data
 
 DEMO_CLIENT_ID = "demo-pax8-client"
 DEMO_CLIENT_SECRET = "demo-pax8-secret-0123456789"  # the simulator's published demo secret

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from billingone.integrations.models import Connection, SyncRun
-from billingone.integrations.providers.xero_auth import SCOPES
+from billingone.integrations.providers.xero.auth import SCOPES
 from billingone.lib.http import simulator_hosts
 
 
@@ -27,7 +27,7 @@ def xero_is_simulated() -> bool:
 def wire_demo_xero(organization, owner) -> SyncRun | None:
     """Connect Xero (the simulator's first organisation) and queue a first sync, once."""
     from billingone.integrations.flows import SyncInProgress, request_sync
-    from simulators.xero.consent import obtain_tokens
+    from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
 
     if not xero_is_simulated() or not settings.XERO_CLIENT_ID:
         return None

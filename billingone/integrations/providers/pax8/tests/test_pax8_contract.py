@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billingone.billing.models import Pax8Company, Pax8Product, Pax8Subscription
-from billingone.integrations.providers.pax8 import Pax8
+from billingone.integrations.providers.pax8.provider import Pax8
 from billingone.integrations.testing import PAX8_BAD, PAX8_GOOD, ProviderContract
 
 

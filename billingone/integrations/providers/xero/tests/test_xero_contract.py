@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from billingone.billing.models import XeroContact, XeroInvoice
-from billingone.integrations.providers.xero import Xero
+from billingone.integrations.providers.xero.provider import Xero
+from billingone.integrations.providers.xero.testing import xero_credentials
 from billingone.integrations.testing import ProviderContract
-from billingone.integrations.xero_testing import xero_credentials
 
 
 class TestXeroContract(ProviderContract):

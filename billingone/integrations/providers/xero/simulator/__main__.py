@@ -1,4 +1,4 @@
-"""python -m simulators.xero --host 127.0.0.1 --port 8702 [--invoices N] [--auto-approve]"""
+"""python -m billingone.integrations.providers.xero.simulator --host 127.0.0.1 --port 8702 [--invoices N]"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 
-from simulators.xero.sim import XeroSimulator
+from billingone.integrations.providers.xero.simulator.sim import XeroSimulator
 
 DEV_CLIENT_ID = "billingone-dev"
 DEV_CLIENT_SECRET = "billingone-dev-secret"  # the simulator's own published dev secret

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.server import ThreadingHTTPServer
 
-from simulators.xero.data import Dataset, ms, ms_date, stable_uuid
-from simulators.xero.faults import Faults
-from simulators.xero.identity import Identity
-from simulators.xero.limits import Limits
+from billingone.integrations.providers.xero.simulator.data import Dataset, ms, ms_date, stable_uuid
+from billingone.integrations.providers.xero.simulator.faults import Faults
+from billingone.integrations.providers.xero.simulator.identity import Identity
+from billingone.integrations.providers.xero.simulator.limits import Limits
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -232,7 +232,7 @@ class XeroSimulator:
 
     # ---- running ----------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> XeroSimulator:
-        from simulators.xero.handler import make_handler
+        from billingone.integrations.providers.xero.simulator.handler import make_handler
 
         self.server = ThreadingHTTPServer((host, port), make_handler(self))
         self.server.daemon_threads = True

@@ -10,9 +10,9 @@ import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from simulators.xero import pages
-from simulators.xero.identity import OAuthError
-from simulators.xero.sim import QueryError, XeroSimulator
+from billingone.integrations.providers.xero.simulator import pages
+from billingone.integrations.providers.xero.simulator.identity import OAuthError
+from billingone.integrations.providers.xero.simulator.sim import QueryError, XeroSimulator
 
 API_PREFIX = "/api.xro/2.0/"
 RESOURCE_SCOPES = {

@@ -13,10 +13,10 @@ from billingone.billing.models import XeroContact, XeroInvoice, XeroLineItem
 from billingone.integrations import flows
 from billingone.integrations.base import NullProgress, ProviderContext
 from billingone.integrations.models import Connection, SyncRun
-from billingone.integrations.providers import xero_auth
-from billingone.integrations.providers.xero import Xero
+from billingone.integrations.providers.xero import auth as xero_auth
+from billingone.integrations.providers.xero.provider import Xero
+from billingone.integrations.providers.xero.testing import connect_xero
 from billingone.integrations.testing import membership_of
-from billingone.integrations.xero_testing import connect_xero
 from billingone.testing.tasks import run_pending_tasks
 
 
@@ -100,7 +100,7 @@ def test_retry_after_is_honoured_and_a_garbled_page_retried(xero_sim, personas):
 
 @pytest.fixture
 def big_sim(settings):
-    from billingone.integrations.xero_testing import xero_simulator_fixture
+    from billingone.integrations.providers.xero.testing import xero_simulator_fixture
 
     yield from xero_simulator_fixture(settings, invoices=2600, companies=12, tenants=1)
 
