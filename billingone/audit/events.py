@@ -60,6 +60,17 @@ AUDIT_EVENTS: dict[str, str] = {
     "mapping.confirm": "A client mapping (Pax8 company → accounting contact) was confirmed",
     "mapping.change": "A client mapping was changed to another contact or cleared",
     "mapping.confirm_all": "Every high-confidence mapping suggestion was confirmed at once",
+    # reconciliation, product mapping and the missed-billing queue
+    "reconciliation.run": "Reconciliation compared licensed with billed (after a sync, on demand or by a reconcile sync)",
+    "reconciliation.request": "A person asked for a reconciliation now",
+    "product_mapping.confirm": "A vendor product → accounting item mapping suggestion was confirmed",
+    "product_mapping.change": "A vendor product's accounting item code or description pattern was set or changed",
+    "product_mapping.clear": "A vendor product's mapping was removed",
+    "missed_billing.snooze": "A missed-billing item was snoozed until a date",
+    "missed_billing.ignore": "A missed-billing item was ignored (with a reason)",
+    "missed_billing.review": "A missed-billing item was marked reviewed",
+    "missed_billing.reopen": "A snoozed, ignored or reviewed missed-billing item was reopened by a person",
+    "missed_billing.export": "The missed-billing queue or the reconciliation was exported to CSV",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
     # notifications and the audit log itself (issue 7)

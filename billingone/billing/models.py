@@ -418,6 +418,8 @@ class PaymentLinkLine(models.Model):
 
 
 # The per-provider tables the neutral model replaces; removed once their data is migrated.
+# Reconciliation results and the missed-billing queue (reconciliation.py, missed_billing.py).
+from billingone.billing.finding_models import Finding, Outcome, QueueStatus, ReconciliationRun  # noqa: E402, F401
 from billingone.billing.legacy_models import (  # noqa: E402, F401
     DISPLAY_STATUS,
     ClientMapping,

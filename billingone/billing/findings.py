@@ -1,0 +1,182 @@
+"""A reconciliation result as plain values: its stable key, figures, severity and suggested action.
+
+Severity is by monthly impact: under-billed ≥ 500 a month is high, ≥ 100 medium, else low;
+an unmapped product is medium when what it would bill reaches 100 a month, else low; a source
+that cannot be read is high (nothing behind it can be trusted); over-billed is informational.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import astuple, dataclass
+from decimal import Decimal
+
+from billingone.billing.finding_models import SEVERITY_RANK, Finding, Outcome, Severity
+from billingone.billing.reconciliation_queries import MONTHS_PER_TERM, Period, licensed_quantity
+
+ZERO = Decimal(0)
+CENTS = Decimal("0.01")
+HIGH_IMPACT, MEDIUM_IMPACT = Decimal(500), Decimal(100)
+QUEUED_KINDS = {Outcome.UNDER_BILLED, Outcome.OVER_BILLED, Outcome.UNMAPPED}
+
+
+@dataclass
+class Result:
+    key: str
+    scope: str
+    client_id: int | None
+    customer_id: int | None
+    product_id: int | None
+    client_label: str
+    product_label: str
+    source: str
+    billing_sources: str
+    term: str
+    kind: str
+    licensed: Decimal
+    billed: Decimal
+    gap: Decimal
+    unit_price: Decimal | None
+    price_source: str
+    monthly_impact: Decimal
+    currency: str
+    severity: str
+    reason: str
+    suggested_action: str
+    item_target: str
+
+    @property
+    def queued(self) -> bool:
+        return self.kind in QUEUED_KINDS or (self.kind == Outcome.NO_DATA and self.scope == Finding.Scope.SOURCE)
+
+    @property
+    def severity_rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.md5(repr(astuple(self)).encode(), usedforsecurity=False).hexdigest()
+
+    def fields(self) -> dict:
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "key"}
+        return values | {"queued": self.queued, "severity_rank": self.severity_rank, "digest": self.digest}
+
+
+def group_key(group: dict) -> str:
+    """The stable identity of a client × product × term × source result."""
+    owner = f"c{group['client']}" if group["client"] is not None else f"u{group['unlinked_customer'] or ''}"
+    if group["client"] is None and group["unlinked_customer"] is None:
+        owner += _short_hash(group["label"] or "")
+    product = f"p{group['product_id']}" if group["product_id"] else "n" + _short_hash(group["product_label"] or "")
+    return f"{owner}:{product}:{group['term']}:{group['source']}"
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:12]
+
+
+def unit_price(group: dict) -> tuple[Decimal | None, str]:
+    for value, source in ((group.get("invoice_price"), "invoice"), (group["price"], "vendor"), (group["cost"], "cost")):
+        if value:
+            return Decimal(value), source
+    return None, ""
+
+
+def result_for(group: dict, period: Period, outcome: str, reason: str, billing_sources: set[str]) -> Result:
+    licensed = licensed_quantity(group, period)
+    billed = Decimal(group["billed"]).quantize(CENTS)
+    price, price_source = unit_price(group)
+    gap = licensed - billed if outcome in (Outcome.UNDER_BILLED, Outcome.OVER_BILLED, Outcome.MATCHED) else ZERO
+    if outcome == Outcome.OVER_BILLED:
+        gap = max(licensed, Decimal(group["current"] or 0)) - billed  # only what exceeds every licensed figure
+    per_month = (price or ZERO) / MONTHS_PER_TERM[group["term"]]
+    if outcome in (Outcome.UNMAPPED, Outcome.MATCHED):
+        impact = (licensed * per_month).quantize(CENTS)  # what it (would) bill each month
+    elif outcome == Outcome.NO_DATA:
+        impact = ZERO
+    else:
+        impact = (abs(gap) * per_month).quantize(CENTS)
+    target = group.get("target")
+    return Result(
+        key=group_key(group),
+        scope=Finding.Scope.PRODUCT,
+        client_id=group["client"],
+        customer_id=group["unlinked_customer"],
+        product_id=group["product_id"],
+        client_label=(group["label"] or "")[:255],
+        product_label=(group["product_label"] or "")[:255],
+        source=group["source"],
+        billing_sources=" ".join(sorted(billing_sources)),
+        term=group["term"],
+        kind=outcome,
+        licensed=licensed,
+        billed=billed,
+        gap=gap.quantize(CENTS),
+        unit_price=price,
+        price_source=price_source,
+        monthly_impact=impact,
+        currency=(group["currency"] or "")[:3],
+        severity=severity(outcome, impact),
+        reason=reason[:300],
+        suggested_action=suggested_action(outcome, group, gap, reason)[:300],
+        item_target=target.label[:210] if target else "",
+    )
+
+
+def no_data_result(key: str, source: str, label: str, reason: str) -> Result:
+    return Result(
+        key=key,
+        scope=Finding.Scope.SOURCE,
+        client_id=None,
+        customer_id=None,
+        product_id=None,
+        client_label="",
+        product_label=label,
+        source=source,
+        billing_sources="",
+        term="",
+        kind=Outcome.NO_DATA,
+        licensed=ZERO,
+        billed=ZERO,
+        gap=ZERO,
+        unit_price=None,
+        price_source="",
+        monthly_impact=ZERO,
+        currency="",
+        severity=Severity.HIGH,
+        reason=reason[:300],
+        suggested_action=f"Reconnect or sync {label}; until then its figures are not compared."[:300],
+        item_target="",
+    )
+
+
+def severity(outcome: str, impact: Decimal) -> str:
+    if outcome == Outcome.UNDER_BILLED:
+        return Severity.HIGH if impact >= HIGH_IMPACT else Severity.MEDIUM if impact >= MEDIUM_IMPACT else Severity.LOW
+    if outcome == Outcome.UNMAPPED:
+        return Severity.MEDIUM if impact >= MEDIUM_IMPACT else Severity.LOW
+    if outcome == Outcome.NO_DATA:
+        return Severity.MEDIUM
+    return Severity.INFO
+
+
+def suggested_action(outcome: str, group: dict, gap: Decimal, reason: str) -> str:
+    client, product = group["label"] or "this client", group["product_label"] or "this product"
+    if outcome == Outcome.UNDER_BILLED:
+        every = {"monthly": "monthly", "annual": "annual", "multi_year": "multi-year"}[group["term"]]
+        return f"Bill {client} for {_qty(gap)} more × {product} on the next {every} invoice."
+    if outcome == Outcome.OVER_BILLED:
+        return f"{client} is billed {_qty(-gap)} more × {product} than licensed: correct the invoice or credit it."
+    if outcome == Outcome.UNMAPPED:
+        if group["client"] is None:
+            return f"Link {client} ({group['source']}) to a client on the Clients page."
+        if group.get("target") is None:
+            return f"Map {product} to the accounting item that bills it on the Products page."
+        return f"Link {client} to its accounting contact on the Clients page."
+    if outcome == Outcome.NO_DATA:
+        return f"Fix the source first: {reason}"
+    return ""
+
+
+def _qty(value: Decimal) -> str:
+    return f"{value.normalize():f}"

@@ -1,0 +1,221 @@
+"""The two aggregate queries behind reconciliation (rules in reconciliation.py).
+
+Both run in the database and return grouped rows only: licensed per client × product × term ×
+source, billed per client × item target with each term window folded in SQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Coalesce, ExtractDay, ExtractMonth, ExtractYear
+
+from billingone.billing.models import InvoiceLine, Subscription
+from billingone.integrations.records import BillingTerm, InvoiceKind, InvoiceStatus, SubscriptionStatus
+
+ZERO = Decimal(0)
+MONTHLY, ANNUAL, MULTI_YEAR = "monthly", "annual", "multi_year"
+MONTHS_PER_TERM = {MONTHLY: 1, ANNUAL: 12, MULTI_YEAR: 36}
+BILLED_STATUSES = (InvoiceStatus.SUBMITTED, InvoiceStatus.PAID, InvoiceStatus.OVERDUE)
+# Free to the client and to the MSP: nothing to bill.
+FREE = Q(unit_price=0) & (Q(unit_cost__isnull=True) | Q(unit_cost=0))
+QTY = DecimalField(max_digits=20, decimal_places=4)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The windows one as-of date implies: its calendar month, and 12 / 36 months back."""
+
+    as_of: date
+
+    @property
+    def month_start(self) -> date:
+        return self.as_of.replace(day=1)
+
+    @property
+    def month_days(self) -> int:
+        return calendar.monthrange(self.as_of.year, self.as_of.month)[1]
+
+    @property
+    def month_end(self) -> date:
+        return self.as_of.replace(day=self.month_days)
+
+    @property
+    def month_index(self) -> int:
+        return self.as_of.year * 12 + self.as_of.month - 1
+
+    def first_month(self, term: str) -> int:
+        return self.month_index - MONTHS_PER_TERM[term] + 1
+
+    def window_start(self, term: str) -> date:
+        index = self.first_month(term)
+        return date(index // 12, index % 12 + 1, 1)
+
+
+TERM_GROUP = Case(
+    When(billing_term=BillingTerm.ANNUAL, then=Value(ANNUAL)),
+    When(billing_term=BillingTerm.MULTI_YEAR, then=Value(MULTI_YEAR)),
+    default=Value(MONTHLY),
+    output_field=CharField(),
+)
+
+
+def licensed_groups(organization, period: Period, client_ids: list[int] | None = None):
+    """Subscriptions grouped by client (or unlinked customer) × product × term group × source."""
+    ms, me, as_of = period.month_start, period.month_end, period.as_of
+    rows = Subscription.objects.filter(organization=organization, removed_at__isnull=True)
+    rows = rows.filter(Q(status=SubscriptionStatus.ACTIVE) | Q(status=SubscriptionStatus.CANCELLED, end_date__gte=ms))
+    rows = rows.exclude(billing_term=BillingTerm.ONE_TIME).exclude(start_date__gt=me).exclude(end_date__lt=ms)
+    rows = rows.exclude(FREE)
+    if client_ids is not None:
+        rows = rows.filter(customer__client_id__in=client_ids)
+    start_day = Case(When(start_date__gt=ms, then=ExtractDay("start_date")), default=Value(1))
+    end_day = Case(When(end_date__lt=me, then=ExtractDay("end_date")), default=Value(period.month_days))
+    days = ExpressionWrapper(end_day - start_day + Value(1), output_field=IntegerField())
+    on_as_of = (
+        Q(status=SubscriptionStatus.ACTIVE)
+        & (Q(start_date__isnull=True) | Q(start_date__lte=as_of))
+        & (Q(end_date__isnull=True) | Q(end_date__gte=as_of))
+    )
+    unlinked = Q(customer__client_id__isnull=True)
+    rows = rows.annotate(
+        client=F("customer__client_id"),
+        unlinked_customer=Case(When(unlinked, then=F("customer_id")), output_field=IntegerField()),
+        label=Case(
+            When(unlinked, then=Coalesce(F("customer__name"), F("customer_external_id"))),
+            default=F("customer__client__name"),
+            output_field=CharField(),
+        ),
+        product_label=Coalesce(F("product__name"), F("product_name"), output_field=CharField()),
+        term=TERM_GROUP,
+    )
+    grouped = rows.values(
+        "client", "unlinked_customer", "label", "product_id", "product_label", "term", "source"
+    ).order_by()
+    return grouped.annotate(
+        seat_days=Sum(F("quantity") * days, output_field=QTY),
+        current=Sum(Case(When(on_as_of, then=F("quantity")), default=Value(ZERO)), output_field=QTY),
+        price=Max("unit_price"),
+        cost=Max("unit_cost"),
+        currency=Max("currency"),
+        subscriptions=Count("id"),
+    )
+
+
+def licensed_quantity(group: dict, period: Period) -> Decimal:
+    if group["term"] == MONTHLY:
+        return (Decimal(group["seat_days"] or 0) / period.month_days).quantize(Decimal("0.01"))
+    return Decimal(group["current"] or 0).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Billed:
+    """One client's billed quantity of one item target, per term window, with its line price."""
+
+    month: Decimal
+    month_price: Decimal | None
+    year: Decimal
+    year_price: Decimal | None
+    multi: Decimal
+    multi_price: Decimal | None
+
+    def quantity(self, term: str) -> Decimal:
+        return {MONTHLY: self.month, ANNUAL: self.year, MULTI_YEAR: self.multi}[term]
+
+    def price(self, term: str) -> Decimal | None:
+        return {MONTHLY: self.month_price, ANNUAL: self.year_price, MULTI_YEAR: self.multi_price}[term]
+
+
+def line_target(targets: list) -> Case:
+    """The index of the target a line bills: item codes first, then description patterns."""
+    whens = [When(item_code__iexact=t.value, then=Value(i)) for i, t in enumerate(targets) if t.kind == "code"]
+    whens += [When(description__icontains=t.value, then=Value(i)) for i, t in enumerate(targets) if t.kind != "code"]
+    return Case(*whens, default=None, output_field=IntegerField())
+
+
+def billed_lines(organization, period: Period, client_ids: list[int] | None = None):
+    """Lines that count as billed in the widest window (36 months up to this month's end)."""
+    start, end = period.window_start(MULTI_YEAR), period.month_end
+    lines = InvoiceLine.objects.filter(
+        organization=organization,
+        invoice__removed_at__isnull=True,
+        invoice__status__in=BILLED_STATUSES,
+        invoice__customer__client_id__isnull=False,
+    ).filter(
+        Q(period_start__gte=start, period_start__lte=end)
+        | Q(period_start__isnull=True, invoice__issue_date__gte=start, invoice__issue_date__lte=end)
+    )
+    if client_ids is not None:
+        lines = lines.filter(invoice__customer__client_id__in=client_ids)
+    return lines
+
+
+# Folds the per-month rows into each term window: this month's sum, the largest month of the last
+# 12 and of the last 36 months, and the invoice price in each.
+FOLD_SELECT = (
+    'SELECT t."client", t."target", '
+    'SUM(CASE WHEN t."month" = %s THEN t."qty" ELSE 0 END), MAX(CASE WHEN t."month" = %s THEN t."price" END), '
+    'MAX(CASE WHEN t."month" >= %s THEN t."qty" END), MAX(CASE WHEN t."month" >= %s THEN t."price" END), '
+    'MAX(CASE WHEN t."month" >= %s THEN t."qty" END), MAX(CASE WHEN t."month" >= %s THEN t."price" END) FROM'
+)
+FOLD_GROUP = 't GROUP BY t."client", t."target"'
+
+
+def billed_by_target(organization, period: Period, targets: list, client_ids=None) -> dict[tuple[int, int], Billed]:
+    if not targets:
+        return {}
+    billed_on = Coalesce("period_start", "invoice__issue_date")
+    credit = Q(invoice__kind=InvoiceKind.CREDIT_NOTE)
+    monthly = (
+        billed_lines(organization, period, client_ids)
+        .annotate(
+            client=F("invoice__customer__client_id"),
+            target=line_target(targets),
+            month=ExtractYear(billed_on) * 12 + ExtractMonth(billed_on) - 1,
+        )
+        .filter(target__isnull=False)
+        .values("client", "target", "month")
+        .order_by()
+        .annotate(
+            qty=Sum(Case(When(credit, then=-Abs(F("quantity"))), default=F("quantity")), output_field=QTY),
+            price=Max(Case(When(~credit & Q(quantity__gt=0), then=F("unit_price")))),
+        )
+    )
+    inner, params = monthly.query.sql_with_params()
+    first_year, first_multi = period.first_month(ANNUAL), period.first_month(MULTI_YEAR)
+    # `inner` is the ORM's own SQL with its parameters kept apart: nothing user-typed is formatted in.
+    sql = " ".join((FOLD_SELECT, f"({inner})", FOLD_GROUP))
+    month = period.month_index
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (month, month, first_year, first_year, first_multi, first_multi, *params))
+        rows = cursor.fetchall()
+    return {
+        (client, target): Billed(*(_decimal(v) if i % 2 == 0 else _price(v) for i, v in enumerate(rest)))
+        for client, target, *rest in rows
+    }
+
+
+def _decimal(value) -> Decimal:
+    return ZERO if value is None else Decimal(str(value))
+
+
+def _price(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
