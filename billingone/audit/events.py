@@ -61,7 +61,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "mapping.change": "A client mapping was changed to another contact or cleared",
     "mapping.confirm_all": "Every high-confidence mapping suggestion was confirmed at once",
     # reconciliation, product mapping and the missed-billing queue
-    "reconciliation.run": "Reconciliation compared licensed with billed (after a sync, on demand or by a reconcile sync)",
+    "reconciliation.run": "Reconciliation compared licensed with billed (after a sync, on demand, by a reconcile sync)",
     "reconciliation.request": "A person asked for a reconciliation now",
     "product_mapping.confirm": "A vendor product → accounting item mapping suggestion was confirmed",
     "product_mapping.change": "A vendor product's accounting item code or description pattern was set or changed",

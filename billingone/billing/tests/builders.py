@@ -82,7 +82,10 @@ def subscription(org, company: Customer, product: Product, quantity, price="20",
     )
 
 
-def invoice(org, contact: Customer, lines, *, issued: date = AS_OF.replace(day=1), **extra) -> Invoice:
+FIRST_OF_MONTH = AS_OF.replace(day=1)
+
+
+def invoice(org, contact: Customer, lines, *, issued: date = FIRST_OF_MONTH, **extra) -> Invoice:
     """lines: (item_code, quantity, unit_price[, description])."""
     row = Invoice.objects.create(
         organization=org,

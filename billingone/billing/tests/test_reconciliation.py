@@ -42,7 +42,7 @@ def only(org, as_of=AS_OF):
 
 
 def test_under_billed_by_a_few_seats_with_impact_per_month_at_the_invoice_price(org, m365):
-    acme, company, contact = client(org, "Acme Dental")
+    _, company, contact = client(org, "Acme Dental")
     subscription(org, company, m365, 10, price="25")
     invoice(org, contact, [("M365BP", 7, "30")])
     result = only(org)
@@ -301,7 +301,7 @@ def test_one_client_only_run_reads_that_client(org, m365):
 
 
 def test_org_b_runs_see_nothing_of_org_a(org, m365, personas):
-    _, company, contact = client(org, "Acme Dental")
+    _, company, _ = client(org, "Acme Dental")
     subscription(org, company, m365, 5)
     reconcile_organization(org, "test", as_of=AS_OF)
     reconcile_organization(personas.org_b, "test", as_of=AS_OF)
