@@ -78,13 +78,19 @@ TERM_GROUP = Case(
 )
 
 
-def licensed_groups(organization, period: Period, client_ids: list[int] | None = None):
-    """Subscriptions grouped by client (or unlinked customer) × product × term group × source."""
-    ms, me, as_of = period.month_start, period.month_end, period.as_of
+def counted_subscriptions(organization, period: Period):
+    """The subscriptions that count as licensed in the period (active, or cancelled during it)."""
+    ms, me = period.month_start, period.month_end
     rows = Subscription.objects.filter(organization=organization, removed_at__isnull=True)
     rows = rows.filter(Q(status=SubscriptionStatus.ACTIVE) | Q(status=SubscriptionStatus.CANCELLED, end_date__gte=ms))
     rows = rows.exclude(billing_term=BillingTerm.ONE_TIME).exclude(start_date__gt=me).exclude(end_date__lt=ms)
-    rows = rows.exclude(FREE)
+    return rows.exclude(FREE)
+
+
+def licensed_groups(organization, period: Period, client_ids: list[int] | None = None):
+    """Subscriptions grouped by client (or unlinked customer) × product × term group × source."""
+    ms, me, as_of = period.month_start, period.month_end, period.as_of
+    rows = counted_subscriptions(organization, period)
     if client_ids is not None:
         rows = rows.filter(customer__client_id__in=client_ids)
     start_day = Case(When(start_date__gt=ms, then=ExtractDay("start_date")), default=Value(1))
