@@ -8,6 +8,7 @@ from billingone.accounts.urls import settings_urlpatterns as account_settings_ur
 from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
+from billingone.billing.reconciliation_urls import org_urlpatterns as reconciliation_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
 from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
 from billingone.integrations.providers.xero.urls import settings_urlpatterns as xero_settings_urls
@@ -51,6 +52,7 @@ urlpatterns = [
                 *notification_org_urls,
                 *billing_urls,
                 *xero_billing_urls,
+                *reconciliation_urls,
                 path("settings/", include(settings_urls)),
             ]
         ),

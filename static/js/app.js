@@ -21,4 +21,12 @@
     var message = (submitter && submitter.dataset.confirm) || event.target.dataset.confirm;
     if (message && !window.confirm(message)) event.preventDefault();
   });
+  // A "select all" checkbox (data-check-all="name") ticks every checkbox of that name.
+  document.addEventListener("change", function (event) {
+    var name = event.target.dataset && event.target.dataset.checkAll;
+    if (!name) return;
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (box) {
+      box.checked = event.target.checked;
+    });
+  });
 })();
