@@ -6,13 +6,15 @@
 from datetime import date, datetime
 from typing import Any
 
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
 from billingone.api.errors import ApiError
-from billingone.api.pagination import paginate
+from billingone.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, encode_cursor, paginate
+from billingone.api.pagination import _decode_cursor as decode_cursor
 from billingone.api.team import body_doc, flow_errors_as_api_errors, read_body
 from billingone.billing import finding_payloads, missed_billing, product_mapping
 from billingone.billing.coverage import source_coverage
@@ -193,11 +195,30 @@ def _check_q(q: str) -> None:
         raise ApiError(422, "invalid", "q is at most 100 characters.", fields={"q": ["At most 100 characters."]})
 
 
-def _last_run(organization) -> dict | None:
+def paginate_counted(queryset, *, cursor: str | None, limit: int | None) -> dict:
+    """paginate()'s shape, with the total counted by the page's own query (COUNT(*) OVER ())."""
+    limit = DEFAULT_LIMIT if limit is None else limit
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(422, "invalid", f"limit must be between 1 and {MAX_LIMIT}.", fields={"limit": ["Out of range."]})
+    offset = decode_cursor(cursor)
+    rows = list(queryset.annotate(total_rows=Window(Count("*")))[offset : offset + limit + 1])
+    total = rows[0]["total_rows"] if rows and isinstance(rows[0], dict) else (rows[0].total_rows if rows else None)
+    return {
+        "items": rows[:limit],
+        "count": total if total is not None else queryset.count(),
+        "next": encode_cursor(offset + limit) if len(rows) > limit else None,
+    }
+
+
+def _summary_and_sources(organization) -> tuple[dict, list[dict], dict | None]:
+    """From the last run: its summary and row counts; connection states are read live."""
     run = ReconciliationRun.objects.filter(organization=organization).first()
     if run is None:
-        return None
-    return {"id": str(run.pk), "trigger": run.trigger, "as_of": run.as_of, "finished_at": run.finished_at}
+        sources = source_coverage(organization)
+        return json_summary(summary(organization)), [s.payload() for s in sources], None
+    sources = source_coverage(organization, counts=run.row_counts)
+    last = {"id": str(run.pk), "trigger": run.trigger, "as_of": run.as_of, "finished_at": run.finished_at}
+    return run.summary, [s.payload() for s in sources], last
 
 
 @router.get("/orgs/{slug}/reconciliation", response=ReconciliationOut, summary="Licensed vs billed, per client")
@@ -205,8 +226,7 @@ def _last_run(organization) -> dict | None:
 def reconciliation(request, slug: str, outcome: str = "", cursor: str | None = None, limit: int | None = None):
     _choice(outcome, set(Outcome.values), "outcome")
     organization = request.organization
-    rows = finding_payloads.client_rows(organization, outcome)
-    page = paginate(rows, cursor=cursor, limit=limit, serialize=lambda row: row)
+    page = paginate_counted(finding_payloads.client_rows(organization, outcome), cursor=cursor, limit=limit)
     findings = finding_payloads.products_by_owner(organization, page["items"])
     page["items"] = [
         finding_payloads.client_row_payload(
@@ -214,9 +234,7 @@ def reconciliation(request, slug: str, outcome: str = "", cursor: str | None = N
         )
         for row in page["items"]
     ]
-    page["summary"] = json_summary(summary(organization))
-    page["sources"] = [source.payload() for source in source_coverage(organization)]
-    page["last_run"] = _last_run(organization)
+    page["summary"], page["sources"], page["last_run"] = _summary_and_sources(organization)
     return page
 
 
@@ -252,7 +270,7 @@ def list_missed_billing(
     _choice(severity, set(Severity.values), "severity")
     _check_q(q)
     rows = missed_billing.queue(request.organization, status=status, kind=kind, severity=severity, q=q)
-    page = paginate(rows, cursor=cursor, limit=limit, serialize=lambda finding: finding)
+    page = paginate_counted(rows, cursor=cursor, limit=limit)
     page["items"] = _items_with_evidence(request.organization, page["items"])
     page["totals"] = missed_billing.totals(request.organization).payload()
     return page

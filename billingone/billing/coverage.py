@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from billingone.billing.models import Invoice, Subscription
@@ -88,37 +88,42 @@ def _state(connection: Connection | None, last_ok: datetime | None, rows: int, s
     return SourceState.OK, ""
 
 
-def source_coverage(organization, now: datetime | None = None) -> list[SourceCoverage]:
-    """Every vendor and billing source the organization has connected or holds rows from."""
+def row_counts(organization) -> dict[str, dict[str, int]]:
+    """Live subscriptions and invoices per source: what each source holds to compare."""
+    subscriptions = Subscription.objects.filter(organization=organization, removed_at__isnull=True)
+    invoices = Invoice.objects.filter(organization=organization, removed_at__isnull=True)
+    return {
+        "subscriptions": dict(subscriptions.values_list("source").annotate(n=Count("id")).order_by()),
+        "invoices": dict(invoices.values_list("source").annotate(n=Count("id")).order_by()),
+    }
+
+
+def source_coverage(organization, now: datetime | None = None, counts: dict | None = None) -> list[SourceCoverage]:
+    """Every vendor and billing source the organization has connected or holds rows from.
+
+    `counts` (from row_counts, e.g. as the last reconciliation stored them) saves two queries;
+    connection state and last good sync are always read live, so staleness is never stale.
+    """
     now = now or timezone.now()
-    subscriptions = dict(
-        Subscription.objects.filter(organization=organization, removed_at__isnull=True)
-        .values_list("source")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    invoices = dict(
-        Invoice.objects.filter(organization=organization, removed_at__isnull=True)
-        .values_list("source")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    connections = {c.provider: c for c in Connection.objects.filter(organization=organization)}
-    last_ok = dict(
-        SyncRun.objects.filter(organization=organization, status=SyncRun.Status.SUCCEEDED)
-        .values_list("provider")
-        .annotate(at=Max("finished_at"))
-        .order_by()
-    )
-    keys = set(subscriptions) | set(invoices) | set(connections)
+    counts = counts if counts is not None else row_counts(organization)
+    subscriptions, invoices = counts.get("subscriptions", {}), counts.get("invoices", {})
+    succeeded = SyncRun.objects.filter(connection=OuterRef("pk"), status=SyncRun.Status.SUCCEEDED)
+    connections = {
+        c.provider: c
+        for c in Connection.objects.filter(organization=organization).annotate(
+            last_ok=Subquery(succeeded.order_by("-finished_at").values("finished_at")[:1])
+        )
+    }
     coverage = []
-    for key in sorted(keys):
+    for key in sorted(set(subscriptions) | set(invoices) | set(connections)):
         side = _side(key, subscriptions, invoices)
         if side not in (Side.VENDOR, Side.BILLING):
             continue
         rows = subscriptions.get(key, 0) if side == Side.VENDOR else invoices.get(key, 0)
-        state, reason = _state(connections.get(key), last_ok.get(key), rows, key, now)
-        coverage.append(SourceCoverage(key, display_name(key), side, state, last_ok.get(key), rows, reason))
+        connection = connections.get(key)
+        last_ok = connection.last_ok if connection else None
+        state, reason = _state(connection, last_ok, rows, key, now)
+        coverage.append(SourceCoverage(key, display_name(key), side, state, last_ok, rows, reason))
     return coverage
 
 

@@ -54,7 +54,8 @@ class ReconciliationRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
-    summary = models.JSONField(default=dict, blank=True)  # outcome → {count, monthly_amount}
+    summary = models.JSONField(default=dict, blank=True)  # outcome → {count, monthly_amount, clients}
+    row_counts = models.JSONField(default=dict, blank=True)  # coverage.row_counts() as the run read them
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)

@@ -67,15 +67,17 @@ class QueueTotals:
 
 
 def totals(organization) -> QueueTotals:
-    """Open under-billing per month (what is still not billed) and what was recovered so far."""
-    queued = Finding.objects.filter(organization=organization, queued=True, current=True)
-    by_status = dict(queued.values_list("status").annotate(n=Count("id")).order_by())
-    open_impact = queued.filter(status=QueueStatus.OPEN, kind=Outcome.UNDER_BILLED).aggregate(
-        total=Sum("monthly_impact")
-    )["total"]
-    recovered = Finding.objects.filter(organization=organization).aggregate(total=Sum("recovered_amount"))["total"]
-    counts = {value: by_status.get(value, 0) for value in QueueStatus.values}
-    return QueueTotals(counts[QueueStatus.OPEN], open_impact or ZERO, recovered or ZERO, counts)
+    """Open under-billing per month (what is still not billed) and what was recovered so far, in one query."""
+    live = Q(queued=True, current=True)
+    counts = {value: Count("id", filter=live & Q(status=value)) for value in QueueStatus.values}
+    open_under = live & Q(status=QueueStatus.OPEN, kind=Outcome.UNDER_BILLED)
+    row = Finding.objects.filter(organization=organization).aggregate(
+        open_impact=Sum("monthly_impact", filter=open_under), recovered=Sum("recovered_amount"), **counts
+    )
+    by_status = {value: row[value] for value in QueueStatus.values}
+    cents = Decimal("0.01")
+    open_impact, recovered = Decimal(row["open_impact"] or 0), Decimal(row["recovered"] or 0)
+    return QueueTotals(by_status[QueueStatus.OPEN], open_impact.quantize(cents), recovered.quantize(cents), by_status)
 
 
 def _state(finding: Finding) -> dict:

@@ -48,7 +48,7 @@ from django.utils import timezone
 
 from billingone.audit.log import record
 from billingone.billing import reconciliation_queries as queries
-from billingone.billing.coverage import SourceCoverage, source_coverage
+from billingone.billing.coverage import SourceCoverage, row_counts, source_coverage
 from billingone.billing.finding_models import Finding, Outcome, ReconciliationRun
 from billingone.billing.findings import Result, no_data_result, result_for
 from billingone.billing.findings_store import store
@@ -77,6 +77,7 @@ class Target:
 class Computation:
     results: list[Result]
     coverage: list[SourceCoverage]
+    row_counts: dict[str, dict[str, int]]
 
 
 def product_targets(organization) -> dict[int, Target]:
@@ -105,7 +106,8 @@ def billing_sources_by_client(organization, billing_keys: set[str], client_ids=N
 
 def compute(organization, as_of: date, client_ids: list[int] | None = None) -> Computation:
     period = queries.Period(as_of)
-    coverage = source_coverage(organization)
+    counts = row_counts(organization)
+    coverage = source_coverage(organization, counts=counts)
     by_source = {c.source: c for c in coverage}
     billing_keys = {c.source for c in coverage if c.side == Side.BILLING}
     targets = product_targets(organization)
@@ -116,7 +118,7 @@ def compute(organization, as_of: date, client_ids: list[int] | None = None) -> C
     context = JoinContext(period, by_source, billing_keys, targets, distinct_targets, billed, client_sources)
     results = [context.result(group) for group in context.allocate(licensed)]
     results += source_results(coverage)  # org-wide and cheap: refreshed by every run
-    return Computation(results, coverage)
+    return Computation(results, coverage, counts)
 
 
 def source_results(coverage: list[SourceCoverage]) -> list[Result]:
@@ -209,7 +211,7 @@ def summary(organization) -> dict[str, dict]:
         .order_by()
     )
     for kind, count, amount in rows:
-        totals[kind] = {"count": count, "monthly_amount": amount or ZERO}
+        totals[kind] = {"count": count, "monthly_amount": Decimal(amount or 0).quantize(Decimal("0.01"))}
     return totals
 
 
@@ -237,6 +239,7 @@ def reconcile_organization(
             finished_at=timezone.now(),
             actor=actor,
             summary=json_summary(summary(organization)),
+            row_counts=computation.row_counts,
             created=stored.created,
             updated=stored.updated,
             unchanged=stored.unchanged,
@@ -251,7 +254,7 @@ def reconcile_organization(
 
 
 def json_summary(totals: dict[str, dict]) -> dict[str, dict]:
-    return {kind: {"count": v["count"], "monthly_amount": str(v["monthly_amount"])} for kind, v in totals.items()}
+    return {kind: {"count": v["count"], "monthly_amount": f"{v['monthly_amount']:.2f}"} for kind, v in totals.items()}
 
 
 def announce(organization, run: ReconciliationRun, found: list) -> None:
