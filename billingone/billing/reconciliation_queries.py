@@ -16,6 +16,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -26,7 +27,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Abs, Coalesce, ExtractDay, Lower, TruncMonth
 
 from billingone.billing.models import InvoiceLine, Subscription
 from billingone.integrations.records import BillingTerm, InvoiceKind, InvoiceStatus, SubscriptionStatus
@@ -150,11 +151,19 @@ class Billed:
         return {MONTHLY: self.month_price, ANNUAL: self.year_price, MULTI_YEAR: self.multi_price}[term]
 
 
-def line_target(targets: list) -> Case:
-    """The index of the target a line bills: item codes first, then description patterns."""
-    whens = [When(item_code__iexact=t.value, then=Value(i)) for i, t in enumerate(targets) if t.kind == "code"]
-    whens += [When(description__icontains=t.value, then=Value(i)) for i, t in enumerate(targets) if t.kind != "code"]
-    return Case(*whens, default=None, output_field=IntegerField())
+def line_targets(targets: list) -> tuple[list[str], dict]:
+    """Lines are matched to targets by their lower-cased item code (one hash lookup per line),
+    or, for lines whose code is not mapped, by the first description pattern they contain."""
+    codes = [t.value for t in targets if t.kind == "code"]
+    mapped = Q(lcode__in=codes) if codes else Q(pk__in=[])
+    patterns = [When(description__icontains=t.value, then=Value(i)) for i, t in enumerate(targets) if t.kind != "code"]
+    if not patterns:  # every line left is one of the codes: no per-line CASE needed
+        return codes, {"code": F("lcode"), "pattern": Value(None, output_field=IntegerField())}
+    annotations = {
+        "code": Case(When(mapped, then=F("lcode")), default=Value(""), output_field=CharField()),
+        "pattern": Case(When(mapped, then=Value(None)), *patterns, default=None, output_field=IntegerField()),
+    }
+    return codes, annotations
 
 
 def billed_lines(organization, period: Period, client_ids: list[int] | None = None):
@@ -177,12 +186,12 @@ def billed_lines(organization, period: Period, client_ids: list[int] | None = No
 # Folds the per-month rows into each term window: this month's sum, the largest month of the last
 # 12 and of the last 36 months, and the invoice price in each.
 FOLD_SELECT = (
-    'SELECT t."client", t."target", '
+    'SELECT t."client", t."code", t."pattern", '
     'SUM(CASE WHEN t."month" = %s THEN t."qty" ELSE 0 END), MAX(CASE WHEN t."month" = %s THEN t."price" END), '
     'MAX(CASE WHEN t."month" >= %s THEN t."qty" END), MAX(CASE WHEN t."month" >= %s THEN t."price" END), '
     'MAX(CASE WHEN t."month" >= %s THEN t."qty" END), MAX(CASE WHEN t."month" >= %s THEN t."price" END) FROM'
 )
-FOLD_GROUP = 't GROUP BY t."client", t."target"'
+FOLD_GROUP = 't GROUP BY t."client", t."code", t."pattern"'
 
 
 def billed_by_target(organization, period: Period, targets: list, client_ids=None) -> dict[tuple[int, int], Billed]:
@@ -190,15 +199,20 @@ def billed_by_target(organization, period: Period, targets: list, client_ids=Non
         return {}
     billed_on = Coalesce("period_start", "invoice__issue_date")
     credit = Q(invoice__kind=InvoiceKind.CREDIT_NOTE)
+    codes, annotations = line_targets(targets)
+    lines = billed_lines(organization, period, client_ids).annotate(lcode=Lower("item_code"))
+    matching = Q(lcode__in=codes) if codes else Q(pk__in=[])
+    for target in targets:
+        if target.kind != "code":
+            matching |= Q(description__icontains=target.value)
     monthly = (
-        billed_lines(organization, period, client_ids)
+        lines.filter(matching)
         .annotate(
             client=F("invoice__customer__client_id"),
-            target=line_target(targets),
-            month=ExtractYear(billed_on) * 12 + ExtractMonth(billed_on) - 1,
+            month=TruncMonth(billed_on, output_field=DateField()),
+            **annotations,
         )
-        .filter(target__isnull=False)
-        .values("client", "target", "month")
+        .values("client", "code", "pattern", "month")
         .order_by()
         .annotate(
             qty=Sum(Case(When(credit, then=-Abs(F("quantity"))), default=F("quantity")), output_field=QTY),
@@ -206,17 +220,20 @@ def billed_by_target(organization, period: Period, targets: list, client_ids=Non
         )
     )
     inner, params = monthly.query.sql_with_params()
-    first_year, first_multi = period.first_month(ANNUAL), period.first_month(MULTI_YEAR)
+    first_year, first_multi = period.window_start(ANNUAL), period.window_start(MULTI_YEAR)
     # `inner` is the ORM's own SQL with its parameters kept apart: nothing user-typed is formatted in.
     sql = " ".join((FOLD_SELECT, f"({inner})", FOLD_GROUP))
-    month = period.month_index
+    month = period.month_start
     with connection.cursor() as cursor:
         cursor.execute(sql, (month, month, first_year, first_year, first_multi, first_multi, *params))
         rows = cursor.fetchall()
-    return {
-        (client, target): Billed(*(_decimal(v) if i % 2 == 0 else _price(v) for i, v in enumerate(rest)))
-        for client, target, *rest in rows
-    }
+    index_of_code = {t.value: i for i, t in enumerate(targets) if t.kind == "code"}
+    billed = {}
+    for client, code, pattern, *rest in rows:
+        target = index_of_code.get(code) if code else pattern
+        if target is not None:
+            billed[(client, target)] = Billed(*(_decimal(v) if i % 2 == 0 else _price(v) for i, v in enumerate(rest)))
+    return billed
 
 
 def _decimal(value) -> Decimal:
