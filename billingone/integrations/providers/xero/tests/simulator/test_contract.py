@@ -36,9 +36,9 @@ def test_connections_and_tokens_match_the_identity_spec(xero_sim, xero_tokens):
     validate(
         {k: v for k, v in xero_tokens.items() if k not in ("connections", "scope")},
         "AccessToken",
-        "xero/xero-identity.yaml",
+        "xero-identity",
     )
-    validate(xero_tokens["connections"], "Connection", "xero/xero-identity.yaml", many=True)
+    validate(xero_tokens["connections"], "Connection", "xero-identity", many=True)
     assert {c["tenantId"] for c in xero_tokens["connections"]} == set(xero_sim.tenant_ids)
 
 
