@@ -64,14 +64,14 @@ def assert_complete(personas, expected: int = SUBSCRIPTIONS) -> None:
 
 
 def test_a_passing_5xx_is_retried_within_the_run(connected, personas):
-    connected.inject("5xx", path="/v1/subscriptions", after=1, times=2)
+    connected.faults.add("5xx", path="/v1/subscriptions", after=1, times=2)
     run = sync(personas)
     assert run.status == "succeeded" and run.attempt == 1
     assert_complete(personas)
 
 
 def test_a_lasting_5xx_fails_after_retries_with_a_clear_error(connected, personas, client_for, failures):
-    connected.inject("5xx", path="/v1/", times=10_000, status=503)
+    connected.faults.add("5xx", path="/v1/", times=10_000, status=503)
     run = sync(personas)
     assert run.status == "failed" and run.attempt == 2 and not run.permanent
     assert "server error" in run.error_message
@@ -89,17 +89,17 @@ def test_a_lasting_5xx_fails_after_retries_with_a_clear_error(connected, persona
 
 def test_a_slow_answer_times_out_and_is_retried(connected, personas, settings):
     settings.INTEGRATION_HTTP_TIMEOUT_SECONDS = 0.3
-    connected.inject("slow", path="/v1/subscriptions", after=1, seconds=1.0)
+    connected.faults.add("timeout", path="/v1/subscriptions", after=1, seconds=1.0)
     run = sync(personas)
     assert run.status == "succeeded"
     assert_complete(personas)
 
 
 def test_malformed_json_is_retried_then_reported(connected, personas):
-    connected.inject("malformed", path="/v1/companies", times=1)
+    connected.faults.add("malformed", path="/v1/companies", times=1)
     assert sync(personas).status == "succeeded"
     assert_complete(personas)
-    connected.inject("malformed", path="/v1/companies", times=10_000)
+    connected.faults.add("malformed", path="/v1/companies", times=10_000)
     run = sync(personas)
     assert run.status == "failed" and "not valid JSON" in run.error_message
     assert_complete(personas)  # a failed run removes nothing
@@ -107,7 +107,7 @@ def test_malformed_json_is_retried_then_reported(connected, personas):
 
 def test_token_expiry_mid_sync_renews_the_token(connected, personas):
     tokens_before = connected.stats.token_requests
-    connected.inject("expire_token", path="/v1/subscriptions", after=1)
+    connected.faults.add("token_expiry", path="/v1/subscriptions", after=1)
     run = sync(personas)
     assert run.status == "succeeded"
     assert connected.stats.token_requests == tokens_before + 1
@@ -115,7 +115,7 @@ def test_token_expiry_mid_sync_renews_the_token(connected, personas):
 
 
 def test_a_page_changing_between_requests_loses_and_duplicates_nothing(connected, personas):
-    connected.inject("shift", path="/v1/subscriptions", after=1)
+    connected.faults.add("page_change", path="/v1/subscriptions", after=1)
     run = sync(personas)
     assert run.status == "succeeded", run.error_message
     assert_complete(personas, SUBSCRIPTIONS + 1)

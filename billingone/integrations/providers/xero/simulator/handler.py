@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from billingone.integrations.providers.xero.simulator import pages
 from billingone.integrations.providers.xero.simulator.identity import OAuthError
 from billingone.integrations.providers.xero.simulator.sim import QueryError, XeroSimulator
+from simulators.faults import Dialect, act
 
 API_PREFIX = "/api.xro/2.0/"
 RESOURCE_SCOPES = {
@@ -28,6 +28,14 @@ RESOURCE_SCOPES = {
 
 def problem(status: int, title: str, detail: str) -> dict:
     return {"Type": None, "Title": title, "Status": status, "Detail": detail, "Instance": None, "Extensions": {}}
+
+
+def xero_error(status: int, message: str) -> dict:
+    """Xero's bodies: a ServiceUnavailable error for 5xx, a problem document otherwise."""
+    if status >= 500:
+        return {"ErrorNumber": status, "Type": "ServiceUnavailable", "Message": message}
+    titles = {401: "Unauthorized", 429: "Too Many Requests"}
+    return problem(status, titles.get(status, "Error"), message)
 
 
 def make_handler(sim: XeroSimulator):
@@ -95,6 +103,8 @@ class XeroHandler(BaseHTTPRequestHandler):
             return self.view_invoice()
         if route == "/_sim/state":
             return self.send_json(200, self.state())
+        if route == "/_sim/faults":
+            return self.send_json(*self.simulator.faults.control("GET", {}))
         self.send_json(404, problem(404, "Not Found", "No such resource"))
 
     def do_POST(self):
@@ -103,7 +113,7 @@ class XeroHandler(BaseHTTPRequestHandler):
             "/identity/connect/authorize/consent": self.consent,
             "/connect/token": self.token,
             "/connect/revocation": self.revocation,
-            "/_sim/faults": self.add_fault,
+            "/_sim/faults": lambda: self.send_json(*self.simulator.faults.control("POST", self.form())),
             "/_sim/mutate": self.mutate,
             "/_sim/clients": self.add_client,
         }
@@ -117,8 +127,7 @@ class XeroHandler(BaseHTTPRequestHandler):
         if route.startswith("/connections/"):
             return self.delete_connection(self.route.split("/")[-1])
         if route == "/_sim/faults":
-            self.simulator.faults.clear()
-            return self.send_json(200, {"faults": 0})
+            return self.send_json(*self.simulator.faults.control("DELETE", {}))
         self.send_json(404, problem(404, "Not Found", "No such resource"))
 
     # ---- identity ---------------------------------------------------------------------------
@@ -257,25 +266,18 @@ class XeroHandler(BaseHTTPRequestHandler):
 
     def apply_fault(self, fault, tenant_id: str, headers: dict) -> bool:
         """Answer with the fault; False when the request should then proceed normally."""
-        if fault.kind == "slow":
-            time.sleep(fault.delay)
-            return False
+        dialect = Dialect(
+            error_body=xero_error,
+            expire_tokens=self.simulator.identity.expire_access_tokens,
+            rate_limit_headers={"X-Rate-Limit-Problem": "minute"},
+        )
+        if act(self, fault, dialect, headers):
+            return True
         if fault.kind == "page_change":  # the first sales invoice changes while the client pages
             data = self.simulator.tenant(tenant_id).data
             first_sale = next(i for i in range(data.total) if data.invoice(i)["Type"] == "ACCREC")
             self.simulator.change_invoice(first_sale, tenant_id)
-            return False
-        if fault.kind == "error":
-            body = {"ErrorNumber": 500, "Type": "ServiceUnavailable", "Message": "The service is unavailable"}
-            self.send_json(fault.status, body, headers)
-        elif fault.kind == "malformed":
-            self.send(200, b'{"Invoices": [{"InvoiceID": ', "application/json", headers)
-        elif fault.kind == "token_expired":
-            self.send_json(401, problem(401, "Unauthorized", "TokenExpired: token expired"), headers)
-        elif fault.kind == "rate_limit":
-            extra = {"Retry-After": "1", "X-Rate-Limit-Problem": "minute"}
-            self.send_json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), {**headers, **extra})
-        return True
+        return False
 
     def view_invoice(self) -> None:
         found = self.simulator.find_invoice(self.query.get("InvoiceID", ""))
@@ -298,15 +300,6 @@ class XeroHandler(BaseHTTPRequestHandler):
             "max_calls_in_a_minute": sim.limits.max_per_window,
             "token_requests": sim.identity.token_requests,
         }
-
-    def add_fault(self) -> None:
-        options = self.form()
-        try:
-            kind = options.pop("kind", "")
-            sim_fault = self.simulator.faults.add(kind, **options)
-        except (TypeError, ValueError) as error:
-            return self.send_json(400, {"error": str(error)})
-        self.send_json(201, {"kind": sim_fault.kind, "times": sim_fault.times})
 
     def mutate(self) -> None:
         options = self.form()

@@ -10,12 +10,11 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from http.server import ThreadingHTTPServer
 
 from billingone.integrations.providers.xero.simulator.data import Dataset, ms, ms_date, stable_uuid
-from billingone.integrations.providers.xero.simulator.faults import Faults
 from billingone.integrations.providers.xero.simulator.identity import Identity
 from billingone.integrations.providers.xero.simulator.limits import Limits
+from simulators.faults import FaultPlan, QuietServer
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -87,13 +86,13 @@ class XeroSimulator:
             self.tenants[tenant_id] = Tenant(tenant_id, names[number % len(names)], data)
         self.identity = Identity(self.clock)
         self.limits = Limits(self.clock, **limit_options)
-        self.faults = Faults()
+        self.faults = FaultPlan(extra_kinds=("page_change",))  # "page_change": an invoice changes while a client pages
         self.auto_approve = auto_approve
         self.auto_approve_tenants: list[str] | None = None  # None: all organisations
         self.lock = threading.Lock()
         self.version = 0
         self._query_cache: OrderedDict = OrderedDict()
-        self.server: ThreadingHTTPServer | None = None
+        self.server: QuietServer | None = None
         self.requests: list[dict] = []  # (method, path, headers) of API calls, for tests
 
     # ---- clock ------------------------------------------------------------------------------
@@ -234,8 +233,7 @@ class XeroSimulator:
     def start(self, host: str = "127.0.0.1", port: int = 0) -> XeroSimulator:
         from billingone.integrations.providers.xero.simulator.handler import make_handler
 
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, port), make_handler(self))
         threading.Thread(target=self.server.serve_forever, args=(0.05,), name="xero-sim", daemon=True).start()
         return self
 
