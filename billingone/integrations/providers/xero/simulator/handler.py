@@ -62,7 +62,11 @@ class XeroHandler(BaseHTTPRequestHandler):
     def query(self) -> dict[str, str]:
         return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
+    rate_tenant = ""  # set once an API call names a known organisation
+
     def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+        if self.rate_tenant:  # Xero sends the remaining budgets with every answer, whatever its status
+            headers = {**self.simulator.limits.headers(self.rate_tenant), **(headers or {})}
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -92,6 +96,7 @@ class XeroHandler(BaseHTTPRequestHandler):
 
     # ---- dispatch ---------------------------------------------------------------------------
     def do_GET(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
         if route == "/identity/connect/authorize":
             return self.authorize()
@@ -108,6 +113,7 @@ class XeroHandler(BaseHTTPRequestHandler):
         self.send_json(404, problem(404, "Not Found", "No such resource"))
 
     def do_POST(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
         handlers = {
             "/identity/connect/authorize/consent": self.consent,
@@ -123,6 +129,7 @@ class XeroHandler(BaseHTTPRequestHandler):
         handler()
 
     def do_DELETE(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
         if route.startswith("/connections/"):
             return self.delete_connection(self.route.split("/")[-1])
@@ -226,43 +233,48 @@ class XeroHandler(BaseHTTPRequestHandler):
     # ---- accounting API ---------------------------------------------------------------------
     def api(self) -> None:
         sim = self.simulator
+        tenant_id = self.headers.get("xero-tenant-id", "")
+        if tenant_id in sim.tenants:
+            self.rate_tenant = tenant_id  # every answer from here on carries its rate headers
         grant = self.bearer_grant()
         if grant is None:
             return self.send_json(401, problem(401, "Unauthorized", "AuthenticationUnsuccessful"))
-        tenant_id = self.headers.get("xero-tenant-id", "")
         if tenant_id not in grant.connections:
             return self.send_json(403, problem(403, "Forbidden", "AuthenticationUnsuccessful"))
-        resource = self.route[len(API_PREFIX) :].strip("/").split("/")[0].lower()
-        if resource not in RESOURCE_SCOPES:
+        parts = self.route[len(API_PREFIX) :].strip("/").split("/")
+        resource = parts[0].lower()
+        if resource not in RESOURCE_SCOPES or len(parts) > 2:
             return self.send_json(404, problem(404, "Not Found", "The resource was not found"))
         if not RESOURCE_SCOPES[resource] & set(grant.scopes):
             return self.send_json(403, problem(403, "Forbidden", "AuthorizationUnsuccessful: missing scope"))
         decision = sim.limits.acquire(tenant_id)
         if not decision.allowed:
             headers = {"Retry-After": str(decision.retry_after), "X-Rate-Limit-Problem": decision.problem}
-            return self.send_json(
-                429,
-                problem(429, "Too Many Requests", "Rate limit exceeded"),
-                {**headers, **sim.limits.headers(tenant_id)},
-            )
+            return self.send_json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), headers)
         try:
             sim.requests.append({"path": self.path, "headers": dict(self.headers.items()), "at": sim.clock()})
-            self.serve_resource(resource, tenant_id)
+            self.serve_resource(resource, tenant_id, parts[1] if len(parts) == 2 else None)
         finally:
             sim.limits.release(tenant_id)
 
-    def serve_resource(self, resource: str, tenant_id: str) -> None:
+    def serve_resource(self, resource: str, tenant_id: str, record_id: str | None) -> None:
         sim = self.simulator
-        headers = sim.limits.headers(tenant_id)
         fault = sim.faults.take(self.path)
-        if fault is not None and self.apply_fault(fault, tenant_id, headers):
+        if fault is not None and self.apply_fault(fault, tenant_id, sim.limits.headers(tenant_id)):
             return
+        key = resource.capitalize()
+        if record_id is not None:
+            getter = sim.get_contact if resource == "contacts" else sim.get_invoice
+            record = getter(tenant_id, record_id)
+            if record is None:
+                return self.send_json(404, problem(404, "Not Found", f"No {resource[:-1]} with id {record_id[:60]}"))
+            return self.send_json(200, sim.single(key, record))
         try:
             lister = sim.list_contacts if resource == "contacts" else sim.list_invoices
             body = lister(tenant_id, self.query, self.headers.get("If-Modified-Since"))
         except QueryError as error:
             return self.send_json(400, {"ErrorNumber": 10, "Type": "ValidationException", "Message": str(error)})
-        self.send_json(200, body, headers)
+        self.send_json(200, body)
 
     def apply_fault(self, fault, tenant_id: str, headers: dict) -> bool:
         """Answer with the fault; False when the request should then proceed normally."""

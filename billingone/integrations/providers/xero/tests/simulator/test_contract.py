@@ -43,7 +43,7 @@ def test_connections_and_tokens_match_the_identity_spec(xero_sim, xero_tokens):
 
 
 def test_validation_error_matches_the_spec(xero_api):
-    response = xero_api.get("/Invoices", params={"where": "Total > 5"})
+    response = xero_api.get("/Invoices", params={"where": 'Colour == "red"'})
     assert response.status_code == 400
     validate(response.json(), "Error")
 

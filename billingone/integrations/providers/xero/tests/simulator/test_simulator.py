@@ -66,6 +66,21 @@ def test_unregistered_redirect_and_bad_client_are_refused(xero_sim):
     assert page.status_code == 400 and "redirect_uri" in page.text
     bad = httpx.post(xero_sim.url + "/connect/token", auth=(CLIENT_ID, "wrong"), data={"grant_type": "refresh_token"})
     assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+    in_body = {"grant_type": "refresh_token", "client_id": CLIENT_ID, "client_secret": "wrong"}
+    assert httpx.post(xero_sim.url + "/connect/token", data=in_body).json()["error"] == "invalid_client"
+    without_secret = {"grant_type": "refresh_token", "client_id": CLIENT_ID}
+    assert httpx.post(xero_sim.url + "/connect/token", data=without_secret).status_code == 401
+
+
+def test_client_credentials_in_the_form_body_are_accepted(xero_sim, xero_tokens):
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": xero_tokens["refresh_token"],
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+    refreshed = httpx.post(xero_sim.url + "/connect/token", data=form)
+    assert refreshed.status_code == 200 and refreshed.json()["refresh_token"] != xero_tokens["refresh_token"]
 
 
 def test_consent_page_lists_organisations_and_can_be_denied(xero_sim):
