@@ -130,7 +130,7 @@ class OAuthContract(ABC):
 
     def test_disconnect_revokes_the_grant(self, simulator, personas, owner, connected):
         credentials = connected.get_credentials()
-        response = owner.post(self.disconnect_url("org-a"), {"data": "keep"})
+        response = owner.post(self.disconnect_url("org-a"), {"data": "keep", "data_choice": "keep"})
         assert response.status_code == 302
         connection = self.connection(personas.org_a)
         assert connection is None or not connection.is_connected
