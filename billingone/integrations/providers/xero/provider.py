@@ -146,7 +146,7 @@ class Xero(Provider):
             token = self.access_token() if may_refresh else self.current_token()
             headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": self.tenant_id}
             if since is not None:
-                headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+                headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             response, payload = self.http.request_json("GET", url, params=params, headers=headers)
             if response.status_code == 401 and attempt == 1:
                 if not may_refresh:
