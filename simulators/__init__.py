@@ -32,6 +32,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "PAX8_TOKEN_URL": "http://127.0.0.1:8701/oauth/token",
             "SIMULATOR_HOST_PAX8": "127.0.0.1:8701",
         },
+        args=("--showcase",),  # the demo's reconciliation story (simulators/dataset.py SHOWCASE)
     ),
     DevSimulator(
         "xero",
@@ -48,6 +49,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "XERO_CLIENT_SECRET": "billingone-dev-secret",
             "SIMULATOR_HOST_XERO": "127.0.0.1:8702",
         },
+        args=("--showcase",),
     ),
     # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(

@@ -129,3 +129,35 @@ def clients(seed: int = 1, size: int = 40) -> tuple[Client, ...]:
 def stable_uuid(*parts: object) -> str:
     """A deterministic UUID from any parts (ids of generated records)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, "billingone-sim:" + ":".join(str(p) for p in parts)))
+
+
+# The demo's reconciliation story (`--showcase` on the vendor and accounting simulators): a few
+# clients whose licences and invoices agree or differ on purpose, so the demo organization shows
+# every kind of finding with numbers a newcomer can check by hand.
+@dataclass(frozen=True)
+class ShowcaseLicence:
+    client_index: int  # into clients(seed, size)
+    product: str  # the vendor catalogue's product name (also the invoice line's description)
+    item_code: str  # the accounting item that bills it
+    licensed: int  # seats the vendor licenses
+    billed: int | None  # seats the accounting side bills (None: the client is not in the books at all)
+    term: str  # "Monthly" or "Annual"
+
+
+SHOWCASE: tuple[ShowcaseLicence, ...] = (
+    ShowcaseLicence(0, "Microsoft 365 Business Premium", "M365-BP", 12, 9, "Monthly"),  # under-billed by 3
+    ShowcaseLicence(0, "Exchange Online (Plan 1)", "EXO-P1", 5, 5, "Monthly"),  # matched
+    ShowcaseLicence(1, "Microsoft 365 E3", "M365-E3", 20, 20, "Annual"),  # billed once a year: matched
+    ShowcaseLicence(2, "Acronis Cyber Protect Cloud", "ACR-CP", 8, 10, "Monthly"),  # over-billed by 2
+    ShowcaseLicence(3, "Microsoft 365 Business Standard", "M365-BS", 15, 15, "Monthly"),  # matched
+    ShowcaseLicence(4, "Microsoft 365 Business Standard", "M365-BS", 6, None, "Monthly"),  # client not in the books
+)
+SHOWCASE_CLIENTS = frozenset(licence.client_index for licence in SHOWCASE)
+SHOWCASE_UNBOOKED = frozenset(licence.client_index for licence in SHOWCASE if licence.billed is None)
+SHOWCASE_ANNUAL_MONTHS_AGO = 5  # the annual licence's term started (and was invoiced) this long ago
+
+
+def months_ago(today, months: int):
+    """The first day of the month `months` before `today`'s."""
+    index = today.year * 12 + today.month - 1 - months
+    return today.replace(year=index // 12, month=index % 12 + 1, day=1)

@@ -62,3 +62,6 @@ def wire_demo_integrations(organization: Organization, owner: User) -> None:
 
     wire_demo_pax8(organization, owner)
     wire_demo_xero(organization, owner)
+    from billingone.billing.demo import prepare_demo_reconciliation
+
+    prepare_demo_reconciliation(organization, owner)

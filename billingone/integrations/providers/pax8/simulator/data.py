@@ -10,7 +10,7 @@ import random
 import threading
 from datetime import UTC, date, datetime, timedelta
 
-from simulators.dataset import clients, stable_uuid
+from simulators.dataset import SHOWCASE, SHOWCASE_ANNUAL_MONTHS_AGO, SHOWCASE_CLIENTS, clients, months_ago, stable_uuid
 
 # (name, vendor, price per unit per month, billing term, requires commitment)
 CATALOG = (
@@ -70,7 +70,7 @@ def default_companies(subscriptions: int) -> int:
 class Pax8Data:
     """Companies, products and subscriptions for (seed, sizes); thread-safe mutation helpers."""
 
-    def __init__(self, *, seed: int = 1, subscriptions: int = 600, companies: int | None = None):
+    def __init__(self, *, seed: int = 1, subscriptions: int = 600, companies: int | None = None, showcase=False):
         self.seed = seed
         self.lock = threading.RLock()
         self.version = 0
@@ -85,8 +85,44 @@ class Pax8Data:
             subscription_record(seed, index, rng, self.companies, self.products, statuses, weights)
             for index in range(subscriptions)
         ]
+        if showcase:
+            self._add_showcase()
         self.extra = 0
         self._sorted: dict[tuple[str, str], list[dict]] = {}
+
+    def _add_showcase(self) -> None:
+        """The demo's reconciliation story: its clients hold exactly the showcase licences."""
+        others = [c for i, c in enumerate(self.companies) if i not in SHOWCASE_CLIENTS]
+        for index, record in enumerate(self.subscriptions):
+            if any(record["companyId"] == self.companies[i]["id"] for i in SHOWCASE_CLIENTS if i < len(self.companies)):
+                record["companyId"] = others[index % len(others)]["id"]  # same random stream, other client
+        by_name = {product["name"]: product for product in self.products}
+        today = datetime.now(UTC).date()
+        for number, licence in enumerate(SHOWCASE):
+            product = by_name[licence.product]
+            price = next(item[2] for item in CATALOG if item[0] == licence.product)
+            annual = licence.term == "Annual"
+            start = months_ago(today, SHOWCASE_ANNUAL_MONTHS_AGO if annual else 14)
+            started = datetime(start.year, start.month, start.day, 9, tzinfo=UTC)
+            self.subscriptions.append(
+                {
+                    "id": stable_uuid("pax8-showcase", self.seed, number),
+                    "companyId": self.companies[licence.client_index]["id"],
+                    "productId": product["id"],
+                    "vendorSubscriptionId": stable_uuid("vendor-showcase", self.seed, number),
+                    "quantity": licence.licensed,
+                    "startDate": iso(started),
+                    "createdDate": iso(started - timedelta(days=1)),
+                    "updatedDate": iso(started),
+                    "billingStart": start.isoformat(),
+                    "status": "Active",
+                    "price": round(price * (12 if annual else 1), 2),
+                    "partnerCost": round(price * 0.85 * (12 if annual else 1), 2),
+                    "currencyCode": "AUD",
+                    "productName": product["name"],
+                    "billingTerm": licence.term,
+                }
+            )
 
     def listing(self, resource: str, sort: str | None) -> list[dict]:
         """The resource's records in the order `sort` asks for (cached until the data changes)."""

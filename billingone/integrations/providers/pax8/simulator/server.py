@@ -83,8 +83,9 @@ class Pax8Simulator:
         credentials: dict[str, str] | None = None,
         forbidden_clients: set[str] | None = None,
         latency: float = 0.0,
+        showcase: bool = False,
     ):
-        self.data = Pax8Data(seed=seed, subscriptions=subscriptions, companies=companies)
+        self.data = Pax8Data(seed=seed, subscriptions=subscriptions, companies=companies, showcase=showcase)
         self.credentials = credentials or {DEMO_CLIENT_ID: DEMO_CLIENT_SECRET}
         self.forbidden_clients = forbidden_clients or set()
         self.rate_limit, self.rate_period = rate_limit, rate_period
@@ -352,6 +353,7 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every API answer")
     parser.add_argument("--client-id", default=DEMO_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEMO_CLIENT_SECRET)
+    parser.add_argument("--showcase", action="store_true", help="add the demo's reconciliation story")
     args = parser.parse_args()
     if args.subscriptions > 50_000:
         parser.error("--subscriptions is at most 50000")
@@ -365,6 +367,7 @@ def main() -> None:
         rate_period=args.rate_period,
         credentials={args.client_id: args.client_secret},
         latency=args.latency,
+        showcase=args.showcase,
     )
     print(f"Pax8 simulator on {sim.base_url} ({args.subscriptions} subscriptions)", flush=True)
     try:

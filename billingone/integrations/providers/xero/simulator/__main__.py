@@ -36,6 +36,7 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, default=5000)
     parser.add_argument("--client", action="append", default=[], help="id:secret registers another app")
     parser.add_argument("--redirect-uri", action="append", default=[])
+    parser.add_argument("--showcase", action="store_true", help="add the demo's reconciliation story")
     args = parser.parse_args()
     sim = XeroSimulator(
         invoices=min(args.invoices, 100_000),
@@ -45,6 +46,7 @@ def main() -> None:
         auto_approve=args.auto_approve,
         per_minute=args.per_minute,
         per_day=args.per_day,
+        showcase=args.showcase,
     )
     uris = args.redirect_uri or default_redirect_uris()
     sim.identity.register_client(DEV_CLIENT_ID, DEV_CLIENT_SECRET, uris)

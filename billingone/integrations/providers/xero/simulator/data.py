@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from simulators.dataset import Client, clients
+from simulators.dataset import (
+    SHOWCASE,
+    SHOWCASE_ANNUAL_MONTHS_AGO,
+    SHOWCASE_CLIENTS,
+    SHOWCASE_UNBOOKED,
+    Client,
+    clients,
+    months_ago,
+)
 
 DAY_MS = 86_400_000
 SPAN_DAYS = 365
@@ -117,6 +125,7 @@ class Dataset:
     overrides: dict[int, dict] = field(default_factory=dict)  # index -> invoice JSON (changed/new)
     override_updated: dict[int, int] = field(default_factory=dict)
     total: int = 0
+    showcase: bool = False  # the demo's reconciliation story (simulators/dataset.py SHOWCASE)
 
     def __post_init__(self) -> None:
         self.total = self.invoice_count
@@ -124,14 +133,22 @@ class Dataset:
         self.anchor_ms = ms(self.anchor)
         rnd = random.Random(f"{self.seed}:contacts")
         for company in clients(self.company_seed, self.company_count):
-            if rnd.random() < 0.08:
-                continue  # a Pax8 company nobody set up in Xero yet: stays unmapped
-            self._add_contact(contact_name(company, rnd), company.billing_email, company=company)
+            skipped = rnd.random() < 0.08  # a Pax8 company nobody set up in Xero yet: stays unmapped
+            if self.showcase and company.index in SHOWCASE_CLIENTS:
+                skipped = company.index in SHOWCASE_UNBOOKED
+            if skipped:
+                continue
+            name = contact_name(company, rnd)
+            if self.showcase and company.index in SHOWCASE_CLIENTS:
+                name = company.name  # the story's clients are spelled alike in both systems
+            self._add_contact(name, company.billing_email, company=company)
         for name in SUPPLIERS:
             slug = name.lower().replace(" ", "")
             self._add_contact(name, f"billing@{slug}.com.au", supplier=True)
         self.customers = [contact for contact in self.contacts if not contact.is_supplier]
         self.suppliers = [contact for contact in self.contacts if contact.is_supplier]
+        if self.showcase:
+            self._add_showcase_invoices()
 
     def _add_contact(self, name: str, email: str, *, company: Client | None = None, supplier: bool = False) -> None:
         index = len(self.contacts)
@@ -157,6 +174,8 @@ class Dataset:
         issued = issued or (datetime.fromtimestamp(updated / 1000, tz=UTC) - timedelta(hours=2)).date()
         is_bill = rnd.random() < 0.04
         contact = rnd.choice(self.suppliers if is_bill else self.customers)
+        if self.showcase and contact.company is not None and contact.company.index in SHOWCASE_CLIENTS:
+            contact = self._others[index % len(self._others)]  # the story's clients get only its invoices
         due = issued + timedelta(days=rnd.choice((14, 14, 30)))
         age = (self.anchor.date() - issued).days
         status = self._status(rnd, age)
@@ -239,6 +258,50 @@ class Dataset:
         if status == "PAID":
             invoice["FullyPaidOnDate"] = ms_date(min(due_ms, updated))
         return invoice
+
+    def _add_showcase_invoices(self) -> None:
+        """This month's invoice (and last month's) of each story client, billing what the story
+        says; an annual licence is invoiced once, when its term started."""
+        self._others = [c for c in self.customers if c.company is None or c.company.index not in SHOWCASE_CLIENTS]
+        prices = {code: price for code, _, price in PRODUCTS}
+        by_client = {c.company.index: c for c in self.customers if c.company is not None}
+        today = self.anchor.date()
+        for client_index in sorted(SHOWCASE_CLIENTS - SHOWCASE_UNBOOKED):
+            licences = [licence for licence in SHOWCASE if licence.client_index == client_index]
+            monthly = [(lic, prices[lic.item_code]) for lic in licences if lic.term == "Monthly"]
+            annual = [(lic, prices[lic.item_code] * 12) for lic in licences if lic.term == "Annual"]
+            for months, status in ((1, "PAID"), (0, "AUTHORISED")):
+                if monthly:
+                    self._add_story_invoice(by_client[client_index], months_ago(today, months), status, monthly)
+            if annual:
+                issued = months_ago(today, SHOWCASE_ANNUAL_MONTHS_AGO)
+                self._add_story_invoice(by_client[client_index], issued, "PAID", annual)
+
+    def _add_story_invoice(self, contact: Contact, issued: date, status: str, licences: list) -> None:
+        index = self.total
+        self.total += 1
+        lines = []
+        for number, (licence, price) in enumerate(licences):
+            amount = (Decimal(licence.billed) * price).quantize(CENT)
+            lines.append(
+                {
+                    "LineItemID": stable_uuid(self.seed, "story-line", index, number),
+                    "Description": licence.product,
+                    "Quantity": float(licence.billed),
+                    "UnitAmount": float(price),
+                    "ItemCode": licence.item_code,
+                    "AccountCode": "200",
+                    "TaxType": "OUTPUT",
+                    "TaxAmount": money(amount * TAX_RATE),
+                    "LineAmount": money(amount),
+                    "Tracking": [],
+                }
+            )
+        updated = min(ms(datetime(issued.year, issued.month, issued.day, 6, tzinfo=UTC)), self.anchor_ms)
+        due = issued + timedelta(days=14)
+        invoice = self._assemble(index, contact, issued, due, status, lines, updated, False)
+        self.overrides[index] = invoice
+        self.override_updated[index] = updated
 
     # ---- changes (tests and the benchmark drive these) -------------------------------------
     def _touch(self, index: int, invoice: dict, now_ms: int) -> dict:

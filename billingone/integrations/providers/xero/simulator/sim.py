@@ -57,6 +57,7 @@ class XeroSimulator:
         anchor: datetime | None = None,
         tenants: int = 2,
         auto_approve: bool = False,
+        showcase: bool = False,
         **limit_options,
     ):
         self.offset = 0.0
@@ -67,7 +68,12 @@ class XeroSimulator:
             # The first organisation is the MSP's books; the others are small side organisations.
             size, count = (invoices, companies) if number == 0 else (max(5, invoices // 40), max(4, companies // 6))
             data = Dataset(
-                f"xero:{seed}:{number}", size, count, anchor, company_seed=seed if number == 0 else seed + 1000
+                f"xero:{seed}:{number}",
+                size,
+                count,
+                anchor,
+                company_seed=seed if number == 0 else seed + 1000,
+                showcase=showcase and number == 0,
             )
             tenant_id = stable_uuid(seed, "tenant", number)
             self.tenants[tenant_id] = Tenant(tenant_id, names[number % len(names)], data)
