@@ -74,6 +74,7 @@ class Finding(models.Model):
     class Scope(models.TextChoices):
         PRODUCT = "product", "Client × product"
         SOURCE = "source", "Source"
+        MAPPING = "mapping", "Mapping"  # one product, company or client to map, over all it affects
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=160)

@@ -76,13 +76,19 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
 
 
+def _client(finding: Finding) -> dict | None:
+    if finding.client_id:
+        return {"id": str(finding.client_id), "name": finding.client_label}
+    if finding.scope == Finding.Scope.MAPPING and finding.product_id:
+        return None  # a product to map: it concerns "N clients", not one
+    return {"id": None, "name": finding.client_label} if finding.client_label else None
+
+
 def finding_payload(finding: Finding, evidence: dict | None = None) -> dict:
     return {
         "id": str(finding.pk),
         "kind": finding.kind,
-        "client": {"id": str(finding.client_id), "name": finding.client_label}
-        if finding.client_id
-        else ({"id": None, "name": finding.client_label} if finding.client_label else None),
+        "client": _client(finding),
         "product": {"id": str(finding.product_id) if finding.product_id else None, "name": finding.product_label},
         "term": finding.term or None,
         "source": finding.source or None,

@@ -17,7 +17,6 @@ from billingone.billing.reconciliation_queries import MONTHS_PER_TERM, Period, l
 ZERO = Decimal(0)
 CENTS = Decimal("0.01")
 HIGH_IMPACT, MEDIUM_IMPACT = Decimal(500), Decimal(100)
-QUEUED_KINDS = {Outcome.UNDER_BILLED, Outcome.OVER_BILLED, Outcome.UNMAPPED}
 
 
 @dataclass
@@ -47,7 +46,11 @@ class Result:
 
     @property
     def queued(self) -> bool:
-        return self.kind in QUEUED_KINDS or (self.kind == Outcome.NO_DATA and self.scope == Finding.Scope.SOURCE)
+        """Under- and over-billing per client × product; what is unmapped or unreadable once per
+        thing to fix (a product, a company, a client, a source), not once per row it affects."""
+        if self.kind in (Outcome.UNDER_BILLED, Outcome.OVER_BILLED):
+            return True
+        return self.scope != Finding.Scope.PRODUCT and self.kind in (Outcome.UNMAPPED, Outcome.NO_DATA)
 
     @property
     def severity_rank(self) -> int:
@@ -180,3 +183,57 @@ def suggested_action(outcome: str, group: dict, gap: Decimal, reason: str) -> st
 
 def _qty(value: Decimal) -> str:
     return f"{value.normalize():f}"
+
+
+def mapping_results(results: list[Result]) -> list[Result]:
+    """One queue item per thing to map: a product without an item, a company not linked to a
+    client, a client without an accounting contact; with how many rows and how much it affects."""
+    groups: dict[str, list[Result]] = {}
+    for result in results:
+        if result.kind != Outcome.UNMAPPED or result.scope != Finding.Scope.PRODUCT:
+            continue
+        if result.client_id is None:
+            key = f"company:{result.customer_id or _short_hash(result.client_label)}"
+        elif not result.item_target:
+            key = f"product:{result.product_id or _short_hash(result.product_label)}"
+        else:
+            key = f"contact:{result.client_id}"
+        groups.setdefault(key, []).append(result)
+    return [_mapping_result(key, rows) for key, rows in groups.items()]
+
+
+def _mapping_result(key: str, rows: list[Result]) -> Result:
+    first, what = rows[0], key.partition(":")[0]
+    impact = sum((row.monthly_impact for row in rows), ZERO)
+    clients = len({row.client_id or row.customer_id for row in rows})
+    stake = f"~{impact:,.2f} {first.currency}/month".strip()
+    if what == "product":
+        label, product = f"{clients} client{'s' if clients != 1 else ''}", first.product_label
+        action = f"Map {product} to the accounting item that bills it on the Products page ({label}, {stake})."
+    else:
+        label, product = first.client_label, f"{len(rows)} product{'s' if len(rows) != 1 else ''}"
+        action = first.suggested_action[:-1] + f" ({product}, {stake})."
+    return Result(
+        key=key,
+        scope=Finding.Scope.MAPPING,
+        client_id=first.client_id if what != "product" else None,
+        customer_id=first.customer_id if what == "company" else None,
+        product_id=first.product_id if what == "product" else None,
+        client_label=label[:255],
+        product_label=product[:255],
+        source=first.source,
+        billing_sources="",
+        term="",
+        kind=Outcome.UNMAPPED,
+        licensed=sum((row.licensed for row in rows), ZERO),
+        billed=ZERO,
+        gap=ZERO,
+        unit_price=None,
+        price_source="",
+        monthly_impact=impact,
+        currency=first.currency,
+        severity=severity(Outcome.UNMAPPED, impact),
+        reason=first.reason,
+        suggested_action=action[:300],
+        item_target="",
+    )

@@ -63,7 +63,7 @@ def materially_changed(state: dict, result: Result) -> bool:
 def existing_states(organization, client_ids: list[int] | None) -> dict[str, dict]:
     rows = Finding.objects.filter(organization=organization)
     if client_ids is not None:
-        rows = rows.filter(Q(client_id__in=client_ids) | Q(scope=Finding.Scope.SOURCE))
+        rows = rows.filter(Q(client_id__in=client_ids, scope=Finding.Scope.PRODUCT) | Q(scope=Finding.Scope.SOURCE))
     return {row["key"]: row for row in rows.values(*STATE_FIELDS)}
 
 

@@ -50,7 +50,7 @@ from billingone.audit.log import record
 from billingone.billing import reconciliation_queries as queries
 from billingone.billing.coverage import SourceCoverage, row_counts, source_coverage
 from billingone.billing.finding_models import Finding, Outcome, ReconciliationRun
-from billingone.billing.findings import Result, no_data_result, result_for
+from billingone.billing.findings import Result, mapping_results, no_data_result, result_for
 from billingone.billing.findings_store import store
 from billingone.billing.models import Customer, ProductItemMapping
 from billingone.integrations.base import Side
@@ -117,6 +117,8 @@ def compute(organization, as_of: date, client_ids: list[int] | None = None) -> C
     client_sources = billing_sources_by_client(organization, billing_keys, client_ids)
     context = JoinContext(period, by_source, billing_keys, targets, distinct_targets, billed, client_sources)
     results = [context.result(group) for group in context.allocate(licensed)]
+    if client_ids is None:  # a one-client run leaves the organization-wide mapping items as they are
+        results += mapping_results(results)
     results += source_results(coverage)  # org-wide and cheap: refreshed by every run
     return Computation(results, coverage, counts)
 

@@ -57,6 +57,7 @@ def reconciliation_page(request, slug: str):
     products = finding_payloads.products_by_owner(request.organization, list(page.object_list))
     for row in page.object_list:
         row["outcome"] = finding_payloads.RANK_OUTCOME[row["rank"]]
+        row["outcome_label"] = Outcome(row["outcome"]).label
         row["findings"] = products[finding_payloads.owner_key(row["client_id"], row["customer_id"])]
     drill_label, drill = _drill_down(request)
     context = {

@@ -209,3 +209,21 @@ def test_org_b_never_sees_org_a_findings(world, personas):
     run(personas.org_b)
     assert not missed_billing.queue(personas.org_b, kind="under_billed").exists()
     assert missed_billing.totals(personas.org_b).open_monthly_impact == 0
+
+
+def test_an_unmapped_product_is_one_queue_item_over_every_client_that_holds_it(world):
+    org = world["org"]
+    firewall = product(org, "Firewall Pro")
+    subscription(org, world["company"], firewall, 2, price="50")
+    _, other, _ = client(org, "Bolt Legal")
+    subscription(org, other, firewall, 3, price="50")
+    run(org)
+    (item,) = missed_billing.queue(org, kind="unmapped")
+    assert (item.product_label, item.client_label, item.monthly_impact, item.severity) == (
+        "Firewall Pro",
+        "2 clients",
+        D("250.00"),
+        "medium",
+    )
+    assert "Products page" in item.suggested_action
+    assert Finding.objects.filter(organization=org, kind="unmapped", scope="product", queued=False).count() == 2
