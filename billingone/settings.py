@@ -211,6 +211,8 @@ SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 180)
 # Attempts per run on transient errors, with exponential backoff (base seconds) between them.
 SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 4)
 SYNC_RETRY_BACKOFF_SECONDS = env_int("SYNC_RETRY_BACKOFF_SECONDS", 30)
+# make run: the demo runs its first syncs while seeding and is left reconciled (billing/demo.py).
+DEMO_RECONCILED = env_bool("DEMO_RECONCILED", False)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

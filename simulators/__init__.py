@@ -31,6 +31,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "PAX8_API_URL": "http://127.0.0.1:8701/v1",
             "PAX8_TOKEN_URL": "http://127.0.0.1:8701/oauth/token",
             "SIMULATOR_HOST_PAX8": "127.0.0.1:8701",
+            "DEMO_RECONCILED": "true",  # the seed leaves the demo reconciled (billingone/billing/demo.py)
         },
         args=("--showcase",),  # the demo's reconciliation story (simulators/dataset.py SHOWCASE)
     ),

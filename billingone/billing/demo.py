@@ -9,6 +9,8 @@ a client missing from the books and the products nobody mapped yet.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from billingone.billing import client_flows, product_mapping
 from billingone.billing.models import ProductItemMapping
 from billingone.billing.reconciliation import reconcile_organization
@@ -20,6 +22,8 @@ CONFIDENT = 90
 
 
 def prepare_demo_reconciliation(organization, owner) -> None:
+    if not settings.DEMO_RECONCILED:
+        return  # the syncs stay queued for the worker, suggestions wait for a person
     queued = SyncRun.objects.filter(organization=organization, status=SyncRun.Status.QUEUED)
     ran = [runner.execute_run(run.pk) for run in queued.order_by("queued_at", "pk")]
     if not ran:
