@@ -403,11 +403,13 @@ def measure(label: str, function):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=10_000)
+    parser.add_argument("--reuse", action="store_true", help="keep the seeded data of a previous run")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL=postgres://postgres@127.0.0.1:5432/bo_reconcile_bench (COPY needs PostgreSQL).")
-    recreate_database(url)
+    if not args.reuse:
+        recreate_database(url)
     setup_django()
     from django.utils import timezone
 
@@ -417,9 +419,18 @@ def main() -> None:
 
     today = timezone.localdate()
     start = time.perf_counter()
-    data = seed(args.clients, today)
-    org = data.pop("organization")
-    print(f"seeded {data} in {time.perf_counter() - start:.1f} s")
+    if args.reuse:
+        from billingone.billing.finding_models import ReconciliationRun
+        from billingone.orgs.models import Organization
+
+        org = Organization.objects.get(slug="bench")
+        Finding.objects.filter(organization=org).delete()
+        ReconciliationRun.objects.filter(organization=org).delete()
+        print("reusing the seeded data")
+    else:
+        data = seed(args.clients, today)
+        org = data.pop("organization")
+        print(f"seeded {data} in {time.perf_counter() - start:.1f} s")
     run, first = measure("first full reconciliation (all created)", lambda: reconcile_organization(org, "bench"))
     print(f"    findings {run.created} created; summary {run.summary}")
     run, steady = measure("full reconciliation, nothing changed", lambda: reconcile_organization(org, "bench"))

@@ -92,7 +92,7 @@ def _lines(organization, period: Period, findings: list[Finding]) -> dict[int, l
     clients = {f.client_id for f in findings if f.client_id and f.item_target}
     if not clients:
         return {}
-    rows = billed_lines(organization, period).filter(invoice__customer__client_id__in=clients)
+    rows = billed_lines(organization, period.window_start(MULTI_YEAR), period.month_end, clients)
     grouped = defaultdict(list)
     for row in rows.values(*LINE_FIELDS).order_by("-invoice__issue_date", "-pk"):
         grouped[row["invoice__customer__client_id"]].append(row)

@@ -8,7 +8,7 @@ that cannot be read is high (nothing behind it can be trusted); over-billed is i
 from __future__ import annotations
 
 import hashlib
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 
 from billingone.billing.finding_models import SEVERITY_RANK, Finding, Outcome, Severity
@@ -58,7 +58,8 @@ class Result:
 
     @property
     def digest(self) -> str:
-        return hashlib.md5(repr(astuple(self)).encode(), usedforsecurity=False).hexdigest()
+        values = tuple(getattr(self, name) for name in self.__dataclass_fields__)
+        return hashlib.md5(repr(values).encode(), usedforsecurity=False).hexdigest()
 
     def fields(self) -> dict:
         values = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "key"}

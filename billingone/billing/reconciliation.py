@@ -113,7 +113,14 @@ def compute(organization, as_of: date, client_ids: list[int] | None = None) -> C
     targets = product_targets(organization)
     distinct_targets = sorted(set(targets.values()), key=lambda t: t.label)
     licensed = list(queries.licensed_groups(organization, period, client_ids))
-    billed = queries.billed_by_target(organization, period, distinct_targets, client_ids)
+    # Annual and multi-year groups look back 12 or 36 months: only for their clients and items.
+    long_terms: dict[str, tuple[set, set]] = {queries.ANNUAL: (set(), set()), queries.MULTI_YEAR: (set(), set())}
+    for group in licensed:
+        target = targets.get(group["product_id"])
+        if group["term"] in long_terms and group["client"] is not None and target is not None:
+            long_terms[group["term"]][0].add(group["client"])
+            long_terms[group["term"]][1].add(target)
+    billed = queries.billed_by_target(organization, period, distinct_targets, client_ids, long_terms)
     client_sources = billing_sources_by_client(organization, billing_keys, client_ids)
     context = JoinContext(period, by_source, billing_keys, targets, distinct_targets, billed, client_sources)
     results = [context.result(group) for group in context.allocate(licensed)]
@@ -146,8 +153,11 @@ class JoinContext:
     billed: dict[tuple[int, int], queries.Billed]
     client_sources: dict[int, set[str]]
 
+    def __post_init__(self) -> None:
+        self.target_index = {target: i for i, target in enumerate(self.distinct_targets)}
+
     def billed_row(self, client_id: int, target: Target) -> queries.Billed | None:
-        return self.billed.get((client_id, self.distinct_targets.index(target)))
+        return self.billed.get((client_id, self.target_index[target]))
 
     def allocate(self, groups: list[dict]) -> list[dict]:
         """Set each mapped group's billed quantity; products sharing an item share its quantity."""

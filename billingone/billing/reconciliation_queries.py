@@ -135,20 +135,15 @@ def licensed_quantity(group: dict, period: Period) -> Decimal:
 
 @dataclass(frozen=True)
 class Billed:
-    """One client's billed quantity of one item target, per term window, with its line price."""
+    """One client's billed quantity of one item target per term window, with its line price."""
 
-    month: Decimal
-    month_price: Decimal | None
-    year: Decimal
-    year_price: Decimal | None
-    multi: Decimal
-    multi_price: Decimal | None
+    by_term: dict[str, tuple[Decimal, Decimal | None]]
 
     def quantity(self, term: str) -> Decimal:
-        return {MONTHLY: self.month, ANNUAL: self.year, MULTI_YEAR: self.multi}[term]
+        return self.by_term.get(term, (ZERO, None))[0]
 
     def price(self, term: str) -> Decimal | None:
-        return {MONTHLY: self.month_price, ANNUAL: self.year_price, MULTI_YEAR: self.multi_price}[term]
+        return self.by_term.get(term, (ZERO, None))[1]
 
 
 def line_targets(targets: list) -> tuple[list[str], dict]:
@@ -166,9 +161,8 @@ def line_targets(targets: list) -> tuple[list[str], dict]:
     return codes, annotations
 
 
-def billed_lines(organization, period: Period, client_ids: list[int] | None = None):
-    """Lines that count as billed in the widest window (36 months up to this month's end)."""
-    start, end = period.window_start(MULTI_YEAR), period.month_end
+def billed_lines(organization, start: date, end: date, client_ids=None):
+    """Lines that count as billed between `start` and `end` (by service period, else invoice date)."""
     lines = InvoiceLine.objects.filter(
         organization=organization,
         invoice__removed_at__isnull=True,
@@ -183,62 +177,78 @@ def billed_lines(organization, period: Period, client_ids: list[int] | None = No
     return lines
 
 
-# Folds the per-month rows into each term window: this month's sum, the largest month of the last
-# 12 and of the last 36 months, and the invoice price in each.
-FOLD_SELECT = (
-    'SELECT t."client", t."code", t."pattern", '
-    'SUM(CASE WHEN t."month" = %s THEN t."qty" ELSE 0 END), MAX(CASE WHEN t."month" = %s THEN t."price" END), '
-    'MAX(CASE WHEN t."month" >= %s THEN t."qty" END), MAX(CASE WHEN t."month" >= %s THEN t."price" END), '
-    'MAX(CASE WHEN t."month" >= %s THEN t."qty" END), MAX(CASE WHEN t."month" >= %s THEN t."price" END) FROM'
-)
-FOLD_GROUP = 't GROUP BY t."client", t."code", t."pattern"'
+CREDIT = Q(invoice__kind=InvoiceKind.CREDIT_NOTE)
+SIGNED_QUANTITY = Sum(Case(When(CREDIT, then=-Abs(F("quantity"))), default=F("quantity")), output_field=QTY)
+INVOICE_PRICE = Max(Case(When(~CREDIT & Q(quantity__gt=0), then=F("unit_price"))))
+# The largest month of a window: an annual licence is matched by the term's invoice, whenever
+# in the last 12 months it was issued (36 for multi-year terms).
+LARGEST_MONTH_SELECT = 'SELECT t."client", t."code", t."pattern", MAX(t."qty"), MAX(t."price") FROM'
+LARGEST_MONTH_GROUP = 't GROUP BY t."client", t."code", t."pattern"'
 
 
-def billed_by_target(organization, period: Period, targets: list, client_ids=None) -> dict[tuple[int, int], Billed]:
-    if not targets:
-        return {}
-    billed_on = Coalesce("period_start", "invoice__issue_date")
-    credit = Q(invoice__kind=InvoiceKind.CREDIT_NOTE)
-    codes, annotations = line_targets(targets)
-    lines = billed_lines(organization, period, client_ids).annotate(lcode=Lower("item_code"))
-    matching = Q(lcode__in=codes) if codes else Q(pk__in=[])
-    for target in targets:
+def _matched_lines(organization, start: date, end: date, targets: list, client_ids, wanted=None):
+    """Lines billing one of `targets` (or only of `wanted`, a subset), with client, code, pattern."""
+    _, annotations = line_targets(targets)
+    wanted = targets if wanted is None else [t for t in targets if t in wanted]
+    lines = billed_lines(organization, start, end, client_ids).annotate(lcode=Lower("item_code"))
+    wanted_codes = [t.value for t in wanted if t.kind == "code"]
+    matching = Q(lcode__in=wanted_codes) if wanted_codes else Q(pk__in=[])
+    for target in wanted:
         if target.kind != "code":
             matching |= Q(description__icontains=target.value)
-    monthly = (
-        lines.filter(matching)
-        .annotate(
-            client=F("invoice__customer__client_id"),
-            month=TruncMonth(billed_on, output_field=DateField()),
-            **annotations,
-        )
+    return lines.filter(matching).annotate(client=F("invoice__customer__client_id"), **annotations)
+
+
+def _largest_month(organization, period: Period, term: str, targets: list, client_ids, wanted) -> list[tuple]:
+    billed_on = Coalesce("period_start", "invoice__issue_date")
+    start, end = period.window_start(term), period.month_end
+    per_month = (
+        _matched_lines(organization, start, end, targets, client_ids, wanted)
+        .annotate(month=TruncMonth(billed_on, output_field=DateField()))
         .values("client", "code", "pattern", "month")
         .order_by()
-        .annotate(
-            qty=Sum(Case(When(credit, then=-Abs(F("quantity"))), default=F("quantity")), output_field=QTY),
-            price=Max(Case(When(~credit & Q(quantity__gt=0), then=F("unit_price")))),
-        )
+        .annotate(qty=SIGNED_QUANTITY, price=INVOICE_PRICE)
     )
-    inner, params = monthly.query.sql_with_params()
-    first_year, first_multi = period.window_start(ANNUAL), period.window_start(MULTI_YEAR)
+    inner, params = per_month.query.sql_with_params()
     # `inner` is the ORM's own SQL with its parameters kept apart: nothing user-typed is formatted in.
-    sql = " ".join((FOLD_SELECT, f"({inner})", FOLD_GROUP))
-    month = period.month_start
+    sql = " ".join((LARGEST_MONTH_SELECT, f"({inner})", LARGEST_MONTH_GROUP))
     with connection.cursor() as cursor:
-        cursor.execute(sql, (month, month, first_year, first_year, first_multi, first_multi, *params))
-        rows = cursor.fetchall()
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def billed_by_target(
+    organization, period: Period, targets: list, client_ids=None, long_terms: dict[str, tuple[set, set]] | None = None
+) -> dict[tuple[int, int], Billed]:
+    """(client, target index) → Billed. This month's lines for every client; the largest month of
+    12 (36) for the clients that hold annual (multi-year) licences only."""
+    if not targets:
+        return {}
     index_of_code = {t.value: i for i, t in enumerate(targets) if t.kind == "code"}
-    billed = {}
-    for client, code, pattern, *rest in rows:
-        target = index_of_code.get(code) if code else pattern
-        if target is not None:
-            billed[(client, target)] = Billed(*(_decimal(v) if i % 2 == 0 else _price(v) for i, v in enumerate(rest)))
-    return billed
+    found: dict[tuple[int, int], dict] = {}
+
+    def keep(rows, term: str) -> None:
+        for client, code, pattern, qty, price in rows:
+            target = index_of_code.get(code) if code else pattern
+            if target is not None:
+                found.setdefault((client, target), {})[term] = (_decimal(qty), _price(price))
+
+    this_month = _matched_lines(organization, period.month_start, period.month_end, targets, client_ids)
+    rows = this_month.values("client", "code", "pattern").order_by().annotate(qty=SIGNED_QUANTITY, price=INVOICE_PRICE)
+    keep(rows.values_list("client", "code", "pattern", "qty", "price"), MONTHLY)
+    for term, (clients, wanted) in (long_terms or {}).items():
+        if clients and wanted:
+            keep(_largest_month(organization, period, term, targets, sorted(clients), wanted), term)
+    return {key: Billed(by_term) for key, by_term in found.items()}
 
 
 def _decimal(value) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
     return ZERO if value is None else Decimal(str(value))
 
 
 def _price(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
