@@ -58,7 +58,8 @@ class Result:
 
     @property
     def digest(self) -> str:
-        values = tuple(getattr(self, name) for name in self.__dataclass_fields__)
+        # The queue rule is part of it: a finding stored under an older rule is rewritten.
+        values = (*(getattr(self, name) for name in self.__dataclass_fields__), self.queued)
         return hashlib.md5(repr(values).encode(), usedforsecurity=False).hexdigest()
 
     def fields(self) -> dict:
