@@ -1,0 +1,23 @@
+"""`make run`'s demo: Stripe connected at the simulator in test mode, a first refresh queued."""
+
+from __future__ import annotations
+
+from billingone.integrations.models import Connection, SyncRun
+from billingone.integrations.providers.stripe.demo import wire_demo_stripe
+from billingone.integrations.providers.stripe.testing import running_stripe
+
+
+def test_demo_connects_stripe_in_test_mode_and_queues_a_refresh(personas, settings):
+    with running_stripe(settings, "demo"):
+        run = wire_demo_stripe(personas.org_a, personas.alice)
+        connection = Connection.objects.get(organization=personas.org_a, provider="stripe")
+        assert connection.is_connected and connection.config["mode"] == "test"
+        assert connection.get_credentials()["api_key"].startswith("rk_test_")
+        assert run is not None and run.mode == "full" and run.status == SyncRun.Status.QUEUED
+        assert wire_demo_stripe(personas.org_a, personas.alice) is None  # once
+
+
+def test_demo_leaves_stripe_alone_without_a_simulator(personas, settings):
+    settings.STRIPE_API_URL = "https://api.stripe.com"
+    assert wire_demo_stripe(personas.org_a, personas.alice) is None
+    assert not Connection.objects.filter(organization=personas.org_a, provider="stripe").exists()
