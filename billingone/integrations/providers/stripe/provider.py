@@ -122,8 +122,9 @@ class Stripe(Provider):
                     for link in page["data"]
                 ]
                 seen += len(records)
-                progress.set_total(seen + (1 if page["has_more"] else 0))
-                progress.advance(len(records))
+                # Stripe lists carry no total: announce what is known plus a page while more
+                # follow (the engine advances as it stores each batch).
+                progress.set_total(seen + (len(records) if page["has_more"] else 0))
                 if records:
                     yield Batch(tuple(records))
             progress.set_total(seen)
