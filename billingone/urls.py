@@ -10,6 +10,7 @@ from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
 from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
+from billingone.integrations.providers.stripe.urls import urlpatterns as stripe_root_urls
 from billingone.integrations.providers.xero.urls import settings_urlpatterns as xero_settings_urls
 from billingone.integrations.providers.xero.urls import urlpatterns as xero_root_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
@@ -42,6 +43,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
     *xero_root_urls,
+    *stripe_root_urls,
     *org_root_urls,
     path(
         "<slug:slug>/",
