@@ -9,11 +9,9 @@ from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
-from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
 from billingone.integrations.providers.stripe.urls import urlpatterns as stripe_root_urls
-from billingone.integrations.providers.xero.urls import settings_urlpatterns as xero_settings_urls
-from billingone.integrations.providers.xero.urls import urlpatterns as xero_root_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
+from billingone.integrations.urls import urlpatterns as integration_root_urls
 from billingone.notifications.urls import org_urlpatterns as notification_org_urls
 from billingone.notifications.urls import settings_urlpatterns as notification_settings_urls
 from billingone.ops import views as ops_views
@@ -28,7 +26,6 @@ settings_urls = [
     *org_settings_urls,
     *notification_settings_urls,
     *audit_settings_urls,
-    *xero_settings_urls,  # before the generic integrations/<provider>/ routes
     *integration_settings_urls,
 ]
 
@@ -42,8 +39,8 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
-    *xero_root_urls,
-    *stripe_root_urls,
+    *stripe_root_urls,  # /webhooks/stripe/<organization id>/ (its own signing secret per organization)
+    *integration_root_urls,  # /oauth/<provider>/callback/, /webhooks/<provider>/
     *org_root_urls,
     path(
         "<slug:slug>/",
@@ -52,7 +49,6 @@ urlpatterns = [
                 *org_urls,
                 *notification_org_urls,
                 *billing_urls,
-                *xero_billing_urls,
                 path("settings/", include(settings_urls)),
             ]
         ),
