@@ -7,9 +7,8 @@ import html
 import json
 import re
 import secrets
-import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from billingone.integrations.providers.stripe.simulator.keys import AuthError, Keys
@@ -20,6 +19,7 @@ from billingone.integrations.providers.stripe.simulator.sim import (
     StripeSimulator,
     check_parameters,
 )
+from simulators.faults import Dialect, act
 
 LINK = r"(plink_[A-Za-z0-9]+)"
 ROUTES = (  # (method, pattern, endpoint name, handler name)
@@ -34,15 +34,13 @@ ROUTES = (  # (method, pattern, endpoint name, handler name)
 ANY_LINK = re.compile(r"^/v1/payment_links/([^/]+)(/line_items)?$")
 
 
-class QuietServer(ThreadingHTTPServer):
-    """A client that gave up (timeout fault) closes its socket mid-answer: not an error here."""
-
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
+def stripe_error(status: int, message: str, request_id: str) -> dict:
+    """A shared fault in Stripe's words: an expired key (401), rate_limit (429), api_error (5xx)."""
+    if status == 401:
+        return ApiError(401, "Expired API Key provided: the key was rolled.", code="api_key_expired").body(request_id)
+    if status == 429:
+        return ApiError(429, "Request rate limit exceeded.", code="rate_limit").body(request_id)
+    return ApiError(status, "An unknown error occurred").body(request_id)
 
 
 def make_handler(sim: StripeSimulator):
@@ -100,6 +98,8 @@ class StripeHandler(BaseHTTPRequestHandler):
             return self.pay_page()
         if self.route == "/_sim/state":
             return self.send_json(200, self.state())
+        if self.route == "/_sim/faults":
+            return self.send_json(*self.simulator.faults.control("GET", {}))
         self.send_json(404, {"error": {"type": "invalid_request_error", "message": "Not found"}})
 
     def do_POST(self):
@@ -127,8 +127,7 @@ class StripeHandler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         if self.route == "/_sim/faults":
-            self.simulator.faults.clear()
-            return self.send_json(200, {"faults": 0})
+            return self.send_json(*self.simulator.faults.control("DELETE", {}))
         if self.route.startswith("/v1/"):
             return self.api("DELETE")
         self.send_json(404, {"error": {"type": "invalid_request_error", "message": "Not found"}})
@@ -167,7 +166,7 @@ class StripeHandler(BaseHTTPRequestHandler):
                     "at": self.simulator.clock(),
                 }
             )
-            if self.apply_fault(headers):
+            if self.apply_fault(headers, key.value):
                 return
             payload = getattr(self, handler_name)(key.livemode, *match.groups())
         except AuthError as error:
@@ -189,30 +188,22 @@ class StripeHandler(BaseHTTPRequestHandler):
             )
         return None
 
-    def apply_fault(self, headers: dict) -> bool:
-        """Answer with an injected fault; False when the request should then proceed normally."""
+    def apply_fault(self, headers: dict, key_value: str) -> bool:
+        """Act out an injected fault; False when the request should then proceed normally."""
         fault = self.simulator.faults.take(self.path)
         if fault is None:
             return False
-        if fault.kind == "slow":
-            time.sleep(fault.delay)
-            return False
+        request_id = headers["Request-Id"]
+        dialect = Dialect(
+            error_body=lambda status, message: stripe_error(status, message, request_id),
+            expire_tokens=lambda: self.simulator.keys.expire(key_value),
+        )
+        if act(self, fault, dialect, headers):
+            return True
         if fault.kind == "page_change":  # the newest link changes while the client pages
             newest = self.simulator.data(False).links[-1]
             self.simulator.update_link(False, newest["id"], {"metadata": {"changed": str(time.time())}})
-            return False
-        if fault.kind == "error":
-            body = ApiError(fault.status, "An unknown error occurred").body(headers["Request-Id"])
-            self.send_json(fault.status, body, headers)
-        elif fault.kind == "malformed":
-            self.send(200, b'{"object": "list", "data": [{"id": ', "application/json", headers)
-        elif fault.kind == "token_expired":
-            expired = ApiError(401, "Expired API Key provided: rk_****", code="api_key_expired")
-            self.send_json(401, expired.body(headers["Request-Id"]), headers)
-        elif fault.kind == "rate_limit":
-            body = ApiError(429, "Request rate limit exceeded.", code="rate_limit").body(headers["Request-Id"])
-            self.send_json(429, body, headers)
-        return True
+        return False
 
     def split_query(self, endpoint: str) -> tuple[dict[str, str], list[str], list[str]]:
         pairs = self.query_pairs()
@@ -320,9 +311,7 @@ class StripeHandler(BaseHTTPRequestHandler):
         }
 
     def add_fault(self) -> None:
-        options = self.control_body()
-        fault = self.simulator.faults.add(options.pop("kind", ""), **options)
-        self.send_json(201, {"kind": fault.kind, "times": fault.times})
+        self.send_json(*self.simulator.faults.control("POST", self.control_body()))
 
     def add_webhook(self) -> None:
         options = self.control_body()

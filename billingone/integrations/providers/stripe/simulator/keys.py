@@ -73,6 +73,10 @@ class Keys:
     def revoke(self, value: str) -> None:
         self.keys.pop(value, None)
 
+    def expire(self, value: str) -> None:
+        """The key was rolled (or expired): Stripe refuses it from now on."""
+        self.revoke(value)
+
     def authenticate(self, authorization: str) -> ApiKey:
         value = self._key_from(authorization)
         if not value:

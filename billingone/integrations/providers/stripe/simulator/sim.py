@@ -19,11 +19,11 @@ from billingone.integrations.providers.stripe.simulator.data import (
     start_of_today,
     stripe_id,
 )
-from billingone.integrations.providers.stripe.simulator.faults import Faults
 from billingone.integrations.providers.stripe.simulator.keys import Keys
 from billingone.integrations.providers.stripe.simulator.limits import RateLimits
 from billingone.integrations.providers.stripe.simulator.webhooks import Webhooks
 from simulators.dataset import clients
+from simulators.faults import FaultPlan
 
 SCHEMAS = json.loads((Path(__file__).parent.parent / "contract" / "schemas.json").read_text())
 LIST_PARAMETERS = {name: set(params) for name, params in SCHEMAS["list_parameters"].items()}
@@ -124,7 +124,7 @@ class StripeSimulator:
         self.links_option = links
         self.keys = Keys()
         self.limits = RateLimits(self.clock, **limit_options)
-        self.faults = Faults()
+        self.faults = FaultPlan(extra_kinds=("page_change",))  # "page_change": a link changes while a client pages
         self.webhooks = Webhooks(self.clock)
         self.lock = threading.RLock()
         self.server: ThreadingHTTPServer | None = None
@@ -324,7 +324,8 @@ class StripeSimulator:
 
     # ---- running ----------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> StripeSimulator:
-        from billingone.integrations.providers.stripe.simulator.handler import QuietServer, make_handler
+        from billingone.integrations.providers.stripe.simulator.handler import make_handler
+        from simulators.faults import QuietServer
 
         self.server = QuietServer((host, port), make_handler(self))
         self.generate()

@@ -88,11 +88,12 @@ def test_line_items_past_the_expanded_ten_are_fetched(stripe_sim, personas):
 
 
 def test_transient_faults_are_retried_within_the_call(stripe_sim, personas):
-    stripe_sim.faults.add("error", path="/v1/payment_links", status=503)
-    stripe_sim.faults.add("malformed", path="/v1/checkout/sessions", after=3)
-    stripe_sim.faults.add("rate_limit", path="/v1/checkout/sessions", after=5)
+    stripe_sim.faults.add("429", path="/v1/checkout/sessions")  # each fault fires once, in turn
+    stripe_sim.faults.add("malformed", path="/v1/checkout/sessions")
+    stripe_sim.faults.add("5xx", path="/v1/payment_links", status=503)
     records = records_of(fetch_all(personas.org_a)[0])
     assert len(records) == len(stripe_sim.data(False).links)
+    assert stripe_sim.faults.fired == {"5xx": 1, "malformed": 1, "429": 1}
 
 
 def test_key_without_checkout_read_fails_with_the_permission_named(stripe_sim, personas):

@@ -111,19 +111,33 @@ def test_rate_limit_error_body(stripe_sim):
     assert other_endpoint.status_code == 200  # the per-endpoint budget is per endpoint
 
 
-@pytest.mark.parametrize(("kind", "status"), [("error", 500), ("token_expired", 401), ("rate_limit", 429)])
-def test_injected_faults(stripe_sim, kind, status):
+@pytest.mark.parametrize(("kind", "status", "code"), [("5xx", 503, None), ("429", 429, "rate_limit")])
+def test_injected_faults_in_stripes_words(stripe_sim, kind, status, code):
     stripe_sim.faults.add(kind, path="/v1/payment_links", after=1)
     with api(stripe_sim) as client:
         assert client.get("/v1/payment_links?limit=1").status_code == 200
-        assert client.get("/v1/payment_links?limit=1").status_code == status
+        answer = client.get("/v1/payment_links?limit=1")
         assert client.get("/v1/payment_links?limit=1").status_code == 200
+    assert answer.status_code == status and answer.json()["error"].get("code") == code
+    validate(answer.json(), "error")
+
+
+def test_token_expiry_rolls_the_key(stripe_sim):
+    stripe_sim.faults.add("token_expiry", path="/v1/")
+    with api(stripe_sim, DEMO_SECRET_KEY) as client:
+        expired = client.get("/v1/payment_links?limit=1")
+        later = client.get("/v1/payment_links?limit=1")
+    assert expired.status_code == 401 and expired.json()["error"]["code"] == "api_key_expired"
+    assert later.status_code == 401  # a rolled key stays refused
+    with api(stripe_sim) as client:
+        assert client.get("/v1/payment_links?limit=1").status_code == 200  # other keys still work
 
 
 def test_malformed_fault_and_control_endpoint(stripe_sim):
     with httpx.Client(base_url=stripe_sim.url, timeout=10) as control:
         assert control.post("/_sim/faults", json={"kind": "malformed", "path": "/v1/events"}).status_code == 201
         assert control.post("/_sim/faults", json={"kind": "explode"}).status_code == 400
+        assert control.get("/_sim/faults").json()["pending"][0]["kind"] == "malformed"
     with api(stripe_sim) as client, pytest.raises(json.JSONDecodeError):
         client.get("/v1/events").json()
 
