@@ -70,3 +70,63 @@ def test_other_events_are_acknowledged_once(connected, personas, client):
     first = deliver(client, personas.org_a, event_of())
     assert first.status_code == 200 and first.json() == {"received": "evt_1Other", "outcome": "ignored"}
     assert deliver(client, personas.org_a, event_of()).json()["outcome"] == "duplicate"
+
+
+def synced(personas, connection) -> None:
+    from billingone.integrations.testing import run_sync
+
+    assert run_sync(personas.org_a, "stripe", "full").status == "succeeded"
+
+
+def latest_event(stripe_sim) -> dict:
+    return stripe_sim.data(False).events[-1]
+
+
+def test_paid_link_updates_its_row_without_a_sync(stripe_sim, connected, personas, client):
+    from billingone.billing.models import PaymentLink
+
+    synced(personas, connected)
+    link = next(link for link in stripe_sim.data(False).links if link["active"] and not link["restrictions"])
+    row = PaymentLink.objects.get(organization=personas.org_a, external_id=link["id"])
+    runs_before = connected.runs.count()
+    session = stripe_sim.complete_checkout(False, link["id"])
+    answer = deliver(client, personas.org_a, latest_event(stripe_sim))
+    assert answer.status_code == 200 and answer.json()["outcome"] == "updated"
+    paid = PaymentLink.objects.get(pk=row.pk)
+    assert paid.paid_count == row.paid_count + 1
+    assert int(paid.last_paid_at.timestamp()) == session["created"]
+    assert connected.runs.count() == runs_before  # no sync was needed
+    # The same delivery again (Stripe retries): acknowledged, applied once.
+    assert deliver(client, personas.org_a, latest_event(stripe_sim)).json()["outcome"] == "duplicate"
+    assert PaymentLink.objects.get(pk=row.pk).paid_count == row.paid_count + 1
+
+
+def test_created_and_deactivated_links(stripe_sim, connected, personas, client):
+    from billingone.billing.models import PaymentLink
+
+    synced(personas, connected)
+    created = stripe_sim.create_link(False, client_index=3)
+    assert deliver(client, personas.org_a, latest_event(stripe_sim)).json()["outcome"] == "updated"
+    row = PaymentLink.objects.get(organization=personas.org_a, external_id=created["id"])
+    assert row.active and row.lines.count() == len(stripe_sim.data(False).line_items[created["id"]])
+    stripe_sim.update_link(False, created["id"], {"active": False})
+    deliver(client, personas.org_a, latest_event(stripe_sim))
+    assert not PaymentLink.objects.get(pk=row.pk).active
+    # The next full refresh agrees with what the webhooks stored: nothing to change.
+    from billingone.integrations.testing import run_sync
+
+    again = run_sync(personas.org_a, "stripe", "full")
+    assert (again.created, again.updated, again.removed) == (0, 0, 0)
+
+
+def test_delivery_from_the_simulator_over_a_socket(stripe_sim, connected, personas, live_server):
+    from billingone.billing.models import PaymentLink
+
+    synced(personas, connected)
+    stripe_sim.webhooks.add_endpoint(live_server.url + url_for(personas.org_a), SECRET)
+    link = next(link for link in stripe_sim.data(False).links if link["active"] and not link["restrictions"])
+    before = PaymentLink.objects.get(organization=personas.org_a, external_id=link["id"]).paid_count
+    stripe_sim.complete_checkout(False, link["id"])
+    stripe_sim.webhooks.wait_idle()
+    assert stripe_sim.webhooks.deliveries[-1].status == 200
+    assert PaymentLink.objects.get(organization=personas.org_a, external_id=link["id"]).paid_count == before + 1
