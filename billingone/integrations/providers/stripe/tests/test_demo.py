@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from billingone.billing.models import PaymentLink
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.providers.stripe.demo import wire_demo_stripe
 from billingone.integrations.providers.stripe.testing import running_stripe
+from billingone.testing.tasks import run_pending_tasks
 
 
-def test_demo_connects_stripe_in_test_mode_and_queues_a_refresh(personas, settings):
-    with running_stripe(settings, "demo"):
+def test_demo_connects_stripe_in_test_mode_and_fills_payment_links(personas, settings, client_for):
+    with running_stripe(settings, "demo") as sim:  # the demo's sandbox, not Org A: its config says test
         run = wire_demo_stripe(personas.org_a, personas.alice)
         connection = Connection.objects.get(organization=personas.org_a, provider="stripe")
         assert connection.is_connected and connection.config["mode"] == "test"
         assert connection.get_credentials()["api_key"].startswith("rk_test_")
         assert run is not None and run.mode == "full" and run.status == SyncRun.Status.QUEUED
         assert wire_demo_stripe(personas.org_a, personas.alice) is None  # once
+        run_pending_tasks()
+        run.refresh_from_db()
+        assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
+        assert PaymentLink.objects.filter(organization=personas.org_a).count() == len(sim.data(False).links)
+        page = client_for(personas.bob).get("/org-a/payment-links/").content.decode()
+        assert sim.data(False).links[0]["metadata"]["client"] in page
 
 
 def test_demo_leaves_stripe_alone_without_a_simulator(personas, settings):
