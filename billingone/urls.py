@@ -9,7 +9,6 @@ from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
-from billingone.integrations.providers.stripe.urls import urlpatterns as stripe_root_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
 from billingone.integrations.urls import urlpatterns as integration_root_urls
 from billingone.notifications.urls import org_urlpatterns as notification_org_urls
@@ -39,7 +38,6 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
-    *stripe_root_urls,  # /webhooks/stripe/<organization id>/ (its own signing secret per organization)
     *integration_root_urls,  # /oauth/<provider>/callback/, /webhooks/<provider>/
     *org_root_urls,
     path(

@@ -59,7 +59,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_STRIPE": "127.0.0.1:8705",
         },
     ),
-    # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
+    # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",
         "simulators.apns",

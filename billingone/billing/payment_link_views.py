@@ -7,12 +7,18 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from billingone.billing import payment_links as queries
+from billingone.integrations.base import Side
+from billingone.integrations.registry import PROVIDERS
 from billingone.integrations.state import state_for
 from billingone.orgs import roles
 from billingone.orgs.tenancy import org_view
 
 PAGE_SIZE = 50
-PROVIDER = "stripe"  # the payments provider whose links this page shows
+
+
+def payments_provider() -> str:
+    """The registered payments provider whose links this page shows (and refreshes)."""
+    return next(provider.key for provider in PROVIDERS.values() if provider.side == Side.PAYMENTS)
 
 
 @org_view("org.view")
@@ -30,7 +36,7 @@ def payment_links(request, slug: str):
         "q": q,
         "state": state,
         "states": queries.STATE_CHOICES,
-        "provider": state_for(request.organization, PROVIDER),
+        "provider": state_for(request.organization, payments_provider()),
         "can_sync": roles.has_capability(request.membership.role, "integrations.sync"),
         "can_connect": roles.has_capability(request.membership.role, "integrations.connect"),
     }

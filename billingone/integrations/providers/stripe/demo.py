@@ -24,7 +24,7 @@ def stripe_is_simulated() -> bool:
     return f"{parts.hostname}:{parts.port}" in simulator_hosts()
 
 
-def wire_demo_stripe(organization, owner) -> SyncRun | None:
+def wire_demo(organization, owner) -> SyncRun | None:
     """Connect Stripe with the simulator's restricted test key and queue a first refresh (once)."""
     from billingone.integrations.flows import SyncInProgress, request_sync
     from billingone.integrations.providers.stripe.simulator.keys import DEMO_RESTRICTED_KEY

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from billingone.billing.models import PaymentLink
 from billingone.integrations.models import Connection, SyncRun
-from billingone.integrations.providers.stripe.demo import wire_demo_stripe
+from billingone.integrations.providers.stripe.demo import wire_demo
 from billingone.integrations.providers.stripe.testing import running_stripe
 from billingone.testing.tasks import run_pending_tasks
 
 
 def test_demo_connects_stripe_in_test_mode_and_fills_payment_links(personas, settings, client_for):
     with running_stripe(settings, "demo") as sim:  # the demo's sandbox, not Org A: its config says test
-        run = wire_demo_stripe(personas.org_a, personas.alice)
+        run = wire_demo(personas.org_a, personas.alice)
         connection = Connection.objects.get(organization=personas.org_a, provider="stripe")
         assert connection.is_connected and connection.config["mode"] == "test"
         assert connection.get_credentials()["api_key"].startswith("rk_test_")
         assert run is not None and run.mode == "full" and run.status == SyncRun.Status.QUEUED
-        assert wire_demo_stripe(personas.org_a, personas.alice) is None  # once
+        assert wire_demo(personas.org_a, personas.alice) is None  # once
         run_pending_tasks()
         run.refresh_from_db()
         assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
@@ -27,5 +27,5 @@ def test_demo_connects_stripe_in_test_mode_and_fills_payment_links(personas, set
 
 def test_demo_leaves_stripe_alone_without_a_simulator(personas, settings):
     settings.STRIPE_API_URL = "https://api.stripe.com"
-    assert wire_demo_stripe(personas.org_a, personas.alice) is None
+    assert wire_demo(personas.org_a, personas.alice) is None
     assert not Connection.objects.filter(organization=personas.org_a, provider="stripe").exists()
