@@ -59,7 +59,8 @@ def line_record(item: dict) -> PaymentLinkLineRecord:
 def describe(metadata: dict, lines: tuple[PaymentLinkLineRecord, ...]) -> str:
     """What the link charges for: the metadata's description, else its line items, with the
     invoice it settles (metadata "invoice") in front."""
-    text = str(metadata.get("description") or ", ".join(line.description for line in lines if line.description))
+    named = dict.fromkeys(line.description for line in lines if line.description)  # once each, in order
+    text = str(metadata.get("description") or ", ".join(named))
     invoice = str(metadata.get("invoice") or "")
     return (f"{invoice} · {text}" if invoice and text else invoice or text)[:500]
 

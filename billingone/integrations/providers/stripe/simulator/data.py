@@ -91,7 +91,8 @@ class Generator:
     def payment_link(self, number: int, client: Client, *, active: bool | None = None) -> tuple[dict, list[dict]]:
         link_id = stripe_id("plink_", self.seed, self.mode, "link", number)
         currency = CURRENCY_OF_COUNTRY.get(client.country, "usd")
-        items = [self.item(link_id, index, currency) for index in range(1 + self.rng.randint(0, 2))]
+        products = self.rng.sample(CATALOGUE, 1 + self.rng.randint(0, 2))
+        items = [self.item(link_id, index, currency, product) for index, product in enumerate(products)]
         single_use = self.rng.random() < 0.3
         active = (self.rng.random() < 0.8) if active is None else active
         code = stripe_id("", self.seed, self.mode, "code", number, length=14)
@@ -116,8 +117,8 @@ class Generator:
         )
         return link, items
 
-    def item(self, link_id: str, index: int, currency: str) -> dict:
-        description, unit, (low, high) = self.rng.choice(CATALOGUE)
+    def item(self, link_id: str, index: int, currency: str, product: tuple) -> dict:
+        description, unit, (low, high) = product
         quantity = self.rng.randint(low, high)
         price = copy.deepcopy(FIXTURES["price"])
         price.update(
