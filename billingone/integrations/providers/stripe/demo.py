@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from billingone.integrations.models import Connection, SyncRun
@@ -38,9 +40,23 @@ def wire_demo(organization, owner) -> SyncRun | None:
         connection.status = Connection.Status.CONNECTED
         connection.connected_at, connection.connected_by = timezone.now(), owner
         connection.save()
+    register_demo_webhook(organization)
     if connection.runs.exists():
         return None
     try:
         return request_sync(organization, "stripe", mode="full", trigger=SyncRun.Trigger.SCHEDULE)
     except SyncInProgress:
         return None
+
+
+def register_demo_webhook(organization) -> None:
+    """Point the simulator's webhook deliveries at this app's endpoint for the demo organization
+    (signed with the demo secret), so paying through a link's page updates its row at once."""
+    endpoint = settings.SITE_URL.rstrip("/") + reverse("stripe_webhook", args=[organization.public_id])
+    control = settings.STRIPE_API_URL.rstrip("/") + "/_sim/webhooks"
+    try:
+        known = httpx.get(settings.STRIPE_API_URL.rstrip("/") + "/_sim/state", timeout=5).json()
+        if endpoint not in known.get("webhook_endpoints", []):
+            httpx.post(control, json={"url": endpoint, "secret": DEMO_WEBHOOK_SECRET}, timeout=5)
+    except (httpx.HTTPError, ValueError):
+        return  # the simulator is not running: the demo refreshes by sync alone

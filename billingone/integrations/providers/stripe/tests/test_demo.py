@@ -23,6 +23,9 @@ def test_demo_connects_stripe_in_test_mode_and_fills_payment_links(personas, set
         assert PaymentLink.objects.filter(organization=personas.org_a).count() == len(sim.data(False).links)
         page = client_for(personas.bob).get("/org-a/payment-links/").content.decode()
         assert sim.data(False).links[0]["metadata"]["client"] in page
+        endpoint = f"/webhooks/stripe/{personas.org_a.public_id}/"
+        assert [e.url for e in sim.webhooks.endpoints] == [settings.SITE_URL.rstrip("/") + endpoint]
+        assert sim.webhooks.endpoints[0].secret == connection.get_credentials()["webhook_secret"]
 
 
 def test_demo_leaves_stripe_alone_without_a_simulator(personas, settings):
