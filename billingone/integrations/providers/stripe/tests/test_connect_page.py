@@ -52,3 +52,21 @@ def test_integrations_api_lists_stripe_with_refresh_only(stripe_sim, personas, c
     stripe = client.get("/api/v1/orgs/org-a/integrations/stripe").json()
     assert stripe["status"] == "connected" and [a for a in stripe["actions"] if a.startswith("sync:")] == ["sync:full"]
     assert "Refresh" in client.get("/org-a/settings/integrations/").content.decode()
+
+
+def test_refresh_from_the_payment_links_page(stripe_sim, personas, client_for):
+    from billingone.billing.models import PaymentLink
+    from billingone.testing.tasks import run_pending_tasks
+
+    client_for(personas.alice).post(PAGE, {"api_key": DEMO_RESTRICTED_KEY, "action": "save"})
+    engineer = client_for(personas.member("engineer"))
+    page = engineer.get("/org-a/payment-links/").content.decode()
+    assert "Refresh from Stripe" in page and "No payment links synced yet." in page
+    answer = engineer.post(
+        "/org-a/settings/integrations/stripe/sync/", {"mode": "full", "next": "/org-a/payment-links/"}, follow=True
+    )
+    assert answer.redirect_chain[-1][0] == "/org-a/payment-links/"
+    assert 'data-testid="sync-progress"' in answer.content.decode()
+    run_pending_tasks()
+    assert PaymentLink.objects.filter(organization=personas.org_a).count() == len(stripe_sim.data(False).links)
+    assert stripe_sim.data(False).links[0]["url"] in engineer.get("/org-a/payment-links/").content.decode()
