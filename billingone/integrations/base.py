@@ -232,6 +232,8 @@ class Provider(ABC):
     default_sync_interval: ClassVar[timedelta] = timedelta(hours=1)
     # Where the data shows up, for "Synced data" links (URL name taking `slug`), if any.
     data_url_name: ClassVar[str] = ""
+    # Where the provider posts events for one organization (URL name taking its public id), if any.
+    webhook_url_name: ClassVar[str] = ""
     # OAuth2 providers: the hooks of the shared connect flow (integrations/oauth/).
     oauth: ClassVar[OAuthHooks | None] = None
     # Templates receive provider *classes*; Django must not try to call them.

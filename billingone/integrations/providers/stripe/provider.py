@@ -53,7 +53,8 @@ class Stripe(Provider):
             "Webhook signing secret",
             secret=True,
             required=False,
-            help_text="Optional (whsec_…): from the webhook endpoint you add in Stripe for instant updates.",
+            help_text="Optional, for instant updates: in Stripe → Developers → Webhooks add the endpoint shown below "
+            "for payment_link.created, payment_link.updated and checkout.session.completed; paste its whsec_… here.",
             max_length=255,
         ),
     )
@@ -62,6 +63,7 @@ class Stripe(Provider):
     sync_interval_setting = "STRIPE_SYNC_INTERVAL_MINUTES"
     default_sync_interval = timedelta(hours=1)
     data_url_name = "payment_links"
+    webhook_url_name = "stripe_webhook"
     rate_limit = RateLimit(calls=25, period=1.0, concurrency=4)
 
     @classmethod

@@ -20,6 +20,7 @@ def test_test_then_save_a_restricted_key(stripe_sim, personas, client_for):
     assert connection.is_connected and connection.get_credentials()["api_key"] == DEMO_RESTRICTED_KEY
     page = client.get(PAGE).content.decode()
     assert DEMO_RESTRICTED_KEY not in page and "Saved — leave blank to keep it" in page
+    assert f"http://testserver/webhooks/stripe/{personas.org_a.public_id}/" in page  # what to paste into Stripe
     events = AuditEvent.objects.filter(organization=personas.org_a, action__startswith="integration.")
     assert events.exists() and not any(DEMO_RESTRICTED_KEY in str(event.data) for event in events)
 
