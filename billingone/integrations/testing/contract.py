@@ -7,7 +7,6 @@
         def good_credentials(self, acme_sim): return {...}   # the simulator is running and wired
         @pytest.fixture
         def bad_credentials(self, acme_sim): return {...}    # rejected for good (a wrong secret)
-        def count_rows(self, organization): return ...        # synced rows, not marked removed
 
 Syncs run through the engine (flows.request_sync → the task worker → runner.execute_run), so
 the suite holds whether the provider still has `sync()` or yields records from `fetch()`.
@@ -15,7 +14,7 @@ the suite holds whether the provider still has `sync()` or yields records from `
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+from abc import ABC
 
 import pytest
 from django.conf import settings
@@ -29,20 +28,20 @@ from billingone.integrations.base import (
     ProviderError,
     Unreachable,
 )
-from billingone.integrations.testing.helpers import connect, free_port, run_sync
+from billingone.integrations.testing.helpers import connect, free_port, run_sync, synced_rows
 
 API_MODES = {"full", "delta", "reconcile", "invoices", "domains_hosting"}
 
 
 class ProviderContract(ABC):
-    """What every provider must do. Subclasses set `provider_class`, give the fixtures
-    `good_credentials` and `bad_credentials` (with the simulator running) and `count_rows`."""
+    """What every provider must do. Subclasses set `provider_class` and give the fixtures
+    `good_credentials` and `bad_credentials` (with the simulator running)."""
 
     provider_class: type[Provider]
 
-    @abstractmethod
     def count_rows(self, organization) -> int:
         """How many synced rows the provider holds for the organization (not marked removed)."""
+        return synced_rows(organization, self.provider_class.key)
 
     def make(self, organization, credentials: dict) -> Provider:
         return self.provider_class(ProviderContext(organization=organization, credentials=dict(credentials)))
