@@ -31,6 +31,7 @@ from billingone.integrations.base import (
     UnexpectedAnswer,
 )
 from billingone.integrations.providers.xero import auth as xero_auth
+from billingone.integrations.providers.xero import webhooks as xero_webhooks
 from billingone.lib.http import ProviderClient
 
 PAGE_SIZE = 1000  # the contract's maximum
@@ -78,6 +79,7 @@ class Xero(Provider):
     data_url_name = "invoices"
     rate_limit = RateLimit(calls=60, period=60.0, concurrency=5)  # per Xero organisation
     oauth = xero_auth.HOOKS
+    webhooks = xero_webhooks.HOOKS
 
     def __init__(self, context):
         super().__init__(context)
