@@ -39,6 +39,11 @@ def test_intent_to_receive_answers_200_signed_and_401_unsigned_with_empty_bodies
     good = httpx.post(receiver, content=body, headers={"x-xero-signature": sign(body, KEY)})
     bad = httpx.post(receiver, content=body, headers={"x-xero-signature": sign(body, "another-key")})
     assert (good.status_code, good.content, bad.status_code, bad.content) == (200, b"", 401, b"")
+    # Set up over the simulator's control API, as `make run` can: it runs the same check.
+    answer = httpx.post(f"{xero_sim.url}/_sim/webhooks", json={"url": receiver, "key": KEY})
+    assert answer.json() == {"intent_to_receive": True}
+    wrong_key = httpx.post(f"{xero_sim.url}/_sim/webhooks", json={"url": receiver, "key": "not-our-key"})
+    assert wrong_key.json() == {"intent_to_receive": False}
 
 
 def test_a_change_in_xero_becomes_one_delta_sync(xero_sim, receiver, personas):
