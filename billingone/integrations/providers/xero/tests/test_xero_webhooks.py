@@ -7,7 +7,7 @@ import httpx
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from billingone.billing.models import XeroInvoice
+from billingone.billing.models import Invoice
 from billingone.integrations import runner
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.providers.xero.simulator.webhooks import sign
@@ -57,7 +57,7 @@ def test_a_change_in_xero_becomes_one_delta_sync(xero_sim, receiver, personas):
     assert sorted(run.organization.slug for run in runs) == ["org-a", "org-b"]  # not the other tenant's
     assert {run.mode for run in runs} == {"delta"}
     run_pending_tasks()
-    assert XeroInvoice.objects.filter(organization=personas.org_a, xero_id=new["InvoiceID"]).exists()
+    assert Invoice.objects.filter(source="xero", organization=personas.org_a, external_id=new["InvoiceID"]).exists()
     assert all(SyncRun.objects.get(pk=run.pk).status == SyncRun.Status.SUCCEEDED for run in runs)
 
 
@@ -98,7 +98,9 @@ def test_events_during_a_running_sync_get_one_follow_up(xero_sim, receiver, pers
     second = [run for run in webhook_runs(personas.org_a) if run.pk != first.pk]
     assert len(second) == 1 and second[0].status == SyncRun.Status.SUCCEEDED
     for invoice in late:
-        assert XeroInvoice.objects.filter(organization=personas.org_a, xero_id=invoice["InvoiceID"]).exists()
+        assert Invoice.objects.filter(
+            source="xero", organization=personas.org_a, external_id=invoice["InvoiceID"]
+        ).exists()
 
 
 @pytest.mark.parametrize(
