@@ -52,7 +52,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
         # Changes made in the simulator (/_sim/mutate) reach the demo as signed webhooks.
         args=("--webhook-key", "billingone-dev-webhook-key"),
     ),
-    # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
+    # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",
         "simulators.apns",
