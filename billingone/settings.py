@@ -193,6 +193,11 @@ XERO_REVOKE_URL = env_str("XERO_REVOKE_URL", "https://identity.xero.com/connect/
 XERO_API_URL = env_str("XERO_API_URL", "https://api.xero.com")  # /connections and /api.xro/2.0
 XERO_WEB_URL = env_str("XERO_WEB_URL", "https://go.xero.com")  # "View in Xero" links
 XERO_SYNC_INTERVAL_MINUTES = env_int("XERO_SYNC_INTERVAL_MINUTES", 60)
+# The webhook signing key Xero shows for the app's webhook (x-xero-signature); unset: no receiver.
+XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY")
+# Provider webhooks (integrations/webhooks.py): a delta owed to events that arrived while a
+# sync was running is queued this long after, while that run still runs.
+WEBHOOK_FOLLOW_UP_SECONDS = env_int("WEBHOOK_FOLLOW_UP_SECONDS", 30)
 # Stripe (payment links, read-only): each organization brings its own restricted or secret key.
 # Stripe allows 25 requests/s per endpoint (and 25/s in total in a sandbox): we keep 20% under it.
 STRIPE_API_URL = env_str("STRIPE_API_URL", "https://api.stripe.com")

@@ -31,8 +31,9 @@ settings_urlpatterns = [
     *oauth_urls.settings_urlpatterns,
 ]
 
-# Outside any organization: what providers call back ("oauth" is a reserved slug).
+# Outside any organization: what providers call ("oauth" and "webhooks" are reserved slugs).
 urlpatterns = [
     *oauth_urls.urlpatterns,
+    path("webhooks/<slug:provider>/", views.webhook, name="provider_webhook"),
     *provider_public_urls(),
 ]
