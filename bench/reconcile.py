@@ -385,7 +385,8 @@ def seed(clients: int, today: date) -> dict:
 
 
 def measure(label: str, function):
-    """Wall time (and this process's CPU time: the rest is the database or waiting), SQL statements (counted by a wrapper: no query text is kept, unlike Django's
+    """Wall time (and this process's CPU time: the rest is the database or waiting), SQL
+    statements (counted by a wrapper: no query text is kept, unlike Django's
     debug cursor, which would format every bulk INSERT) and the process's peak RSS so far."""
     from django.db import connection
 
