@@ -234,7 +234,7 @@ def list_sessions(request, cursor: str | None = None, limit: int | None = None):
     summary="Sign a session out (needs a sign-in or re-authentication in the last 5 minutes)",
 )
 def delete_session(request, session_id: str):
-    if not session_id.isdigit() or len(session_id) > 18:
+    if not (session_id.isascii() and session_id.isdigit()) or len(session_id) > 18:
         raise ApiError(404, "not_found", "No such session.")
     own = getattr(request, "token_session", None) or request.session
     if not recently_authenticated(own, request.user):
