@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from billingone.accounts import passkeys, receivers, signals
+        from billingone.accounts import passkeys, receivers, sessions, signals
         from billingone.accounts.rotation import rotate_mfa_secrets
         from billingone.lib.crypto import register_rotator
 
@@ -15,3 +15,4 @@ class AccountsConfig(AppConfig):
         signals.connect()
         receivers.connect()
         passkeys.install()
+        sessions.install()

@@ -71,3 +71,19 @@ def record_sign_in(request) -> None:
     UserSession.objects.create_from_request(request)
     kind = APP_KIND if request.path.startswith(APP_PATH_PREFIX) else WEB_KIND
     UserSession.objects.filter(session_key=request.session.session_key).update(data={"kind": kind})
+
+
+def install() -> None:
+    """allauth's purge_and_list (its headless /auth/sessions and web sessions page) checks each
+    session with three queries; answer it with one DELETE and one SELECT instead."""
+    from allauth.usersessions.models import UserSessionManager
+
+    if getattr(UserSessionManager.purge_and_list, "billingone_wrapped", False):
+        return
+
+    def purge_and_list(manager, user) -> list[UserSession]:
+        purge_dead(user)
+        return list(UserSession.objects.filter(user_id=user.pk).order_by("-last_seen_at", "-pk"))
+
+    purge_and_list.billingone_wrapped = True
+    UserSessionManager.purge_and_list = purge_and_list

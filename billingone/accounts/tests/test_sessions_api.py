@@ -152,3 +152,15 @@ def test_the_sessions_page_costs_the_same_at_3_and_40_sessions(personas):
     assert many == few <= 12
     html = browser.get(PAGE).content.decode()
     assert html.count("data-session-id=") == 25 and "Page 1 of 2" in html
+
+
+def test_allauths_own_app_session_list_costs_the_same_at_3_and_40_sessions(personas, phone):
+    url = "/_allauth/app/v1/auth/sessions"
+    add_sessions(personas.alice, 2)
+    phone.client.get(url, HTTP_X_SESSION_TOKEN=phone.token)
+    few = count_statements(lambda: phone.client.get(url, HTTP_X_SESSION_TOKEN=phone.token))
+    add_sessions(personas.alice, 37)
+    Session.objects.filter(session_key=UserSession.objects.filter(user=personas.alice).last().session_key).delete()
+    response = phone.client.get(url, HTTP_X_SESSION_TOKEN=phone.token)
+    assert len(response.json()["data"]) == 39  # 40 sessions, the ended one swept, not listed
+    assert count_statements(lambda: phone.client.get(url, HTTP_X_SESSION_TOKEN=phone.token)) == few <= 12
