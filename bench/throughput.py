@@ -97,6 +97,7 @@ import json
 from django.core.management import call_command
 from django.test import Client
 call_command("migrate", verbosity=0)
+call_command("createcachetable")
 from billingone.accounts.models import User
 from billingone.orgs.models import Membership
 from billingone.testing.personas import PASSWORD, make_personas
