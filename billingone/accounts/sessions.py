@@ -66,7 +66,11 @@ def session_row(tracked: UserSession, current_key: str | None) -> dict:
 
 
 def record_sign_in(request) -> None:
-    """At sign-in: sweep dead rows, then track this session, noting whether it is an app token."""
+    """At sign-in: sweep dead rows, then track this session, noting whether it is an app token.
+    A session kept across the sign-in (same user) starts its timeouts afresh."""
+    from billingone.accounts.activity import STATE_KEY
+
+    request.session.pop(STATE_KEY, None)
     purge_dead(request.user)
     UserSession.objects.create_from_request(request)
     kind = APP_KIND if request.path.startswith(APP_PATH_PREFIX) else WEB_KIND
