@@ -105,9 +105,9 @@ personas = make_personas()
 for n in range({members}):
     user = User.objects.create(email=f"member{{n}}@bench.test", name=f"Member {{n}}", password="!")
     Membership.objects.create(user=user, organization=personas.org_a, role="viewer")
-web = Client(HTTP_USER_AGENT={web_agent!r})
+web = Client(HTTP_USER_AGENT={web_agent!r}, HTTP_HOST="localhost")
 assert web.post("/accounts/login/", {{"login": personas.alice.email, "password": PASSWORD}}).status_code == 302
-app = Client(HTTP_USER_AGENT={app_agent!r})
+app = Client(HTTP_USER_AGENT={app_agent!r}, HTTP_HOST="localhost")
 login = app.post("/_allauth/app/v1/auth/login", {{"email": personas.alice.email, "password": PASSWORD}},
                  content_type="application/json")
 from django.conf import settings
@@ -121,8 +121,10 @@ def seed(env: dict[str, str]) -> dict:
 
     code = "import django; django.setup()\n" + SEED.format(members=MEMBERS, web_agent=WEB_AGENT, app_agent=APP_AGENT)
     out = subprocess.run(  # noqa: S603 (our own interpreter and code)
-        [sys.executable, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
     )
+    if out.returncode:
+        raise SystemExit("seeding failed:\n" + out.stderr[-3000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -236,9 +238,14 @@ def main() -> None:
                 for scenario in runs:
                     asyncio.run(drive(scenario, args.port, args.seconds, args.max_requests))
             report(runs, "PostgreSQL" if database_url else "SQLite", args.workers)
+            sys.stdout.flush()
         finally:
-            server.terminate()
-            server.wait(10)
+            server.terminate()  # workers finish their request in flight first
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
     finally:
         drop_database(database_url)
 
