@@ -213,15 +213,15 @@ def memory_pass(owner, base: str, port: int) -> None:
 
 def bench(args) -> None:
     from billingone.accounts.models import User
-    from billingone.billing.models import XeroContact, XeroInvoice
+    from billingone.billing.models import Customer, Invoice
 
     base = f"http://127.0.0.1:{args.port}"
     owner = User.objects.create_user(email="bench@example.test", password="bench-password-123456", name="Bench")
     connection = connect(owner, "bench-msp", base)
     organization = connection.organization
     counts, progress, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
-    invoices = XeroInvoice.objects.filter(organization=organization).count()
-    contacts = XeroContact.objects.filter(organization=organization).count()
+    invoices = Invoice.objects.filter(organization=organization, source="xero").count()
+    contacts = Customer.objects.filter(organization=organization, source="xero").count()
     minimum = math.ceil(invoices / 1000) + math.ceil(contacts / 1000)
     print(
         f"Xero simulator: {args.invoices:,} invoices ({invoices:,} sales invoices, {contacts:,} contacts), "

@@ -49,7 +49,17 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_XERO": "127.0.0.1:8702",
         },
     ),
-    # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
+    DevSimulator(
+        "stripe",
+        "billingone.integrations.providers.stripe.simulator",
+        8705,
+        env={
+            "STRIPE_API_URL": "http://127.0.0.1:8705",
+            "STRIPE_TEST_MODE_ORGS": "demo",  # the demo organization is a sandbox: test-mode keys
+            "SIMULATOR_HOST_STRIPE": "127.0.0.1:8705",
+        },
+    ),
+    # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",
         "simulators.apns",

@@ -86,6 +86,14 @@ class IntegrationState:
     def is_oauth(self) -> bool:
         return self.provider.auth == AuthKind.OAUTH2
 
+    @property
+    def missing_scopes(self) -> list[str]:
+        """Scopes an OAuth connection should reconnect for (asked for now, not granted then)."""
+        hooks = self.provider.oauth
+        if hooks is None or not self.connected:
+            return []
+        return hooks.missing_scopes((self.connection.config or {}).get("granted_scopes"))
+
 
 def latest_runs(organization) -> tuple[dict[str, SyncRun], dict[str, SyncRun]]:
     """Each provider's run in flight and its last finished run, in one query: the runs in flight
