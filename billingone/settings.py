@@ -105,9 +105,9 @@ MIDDLEWARE = [
     # Parses multipart bodies of PUT/PATCH (PUT /api/v1/me/avatar); Django does so for POST only.
     "ninja.compatibility.files.fix_request_files_middleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Idle/absolute timeouts and required-MFA enrolment; reads last_seen_at before the next line refreshes it.
+    # Idle/absolute timeouts, required-MFA enrolment and session activity (allauth's
+    # UserSessionsMiddleware is left out: it rewrote the session row on every request).
     "billingone.accounts.middleware.SessionPolicyMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "billingone.urls"
@@ -290,7 +290,11 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # The iOS app's identifier ("TEAMID.bundle.id") for /.well-known/apple-app-site-association.
 IOS_APP_IDS = env_list("IOS_APP_IDS", "")
 
+# Activity is tracked (allauth's session lists show last_seen_at), but written by accounts/activity.py
+# at most once per SESSION_ACTIVITY_WRITE_SECONDS, background polls excluded: allauth's
+# UserSessionsMiddleware, which wrote it on every request, is not in MIDDLEWARE.
 USERSESSIONS_TRACK_ACTIVITY = True
+SESSION_ACTIVITY_WRITE_SECONDS = env_int("SESSION_ACTIVITY_WRITE_SECONDS", 60)
 # Optional MaxMind GeoIP2/GeoLite2 City database for city-level session locations; without it
 # locations are country-level from the data shipped with `iptocc` (billingone/lib/geo.py).
 GEOIP_CITY_DB = env_str("GEOIP_CITY_DB", "")
