@@ -81,6 +81,12 @@ PAGES = [
     Page("GET /sync-runs", org_api("sync-runs"), seeds.seed_sync_runs, api=True),
     Page("security (web)", org("settings/security/"), seeds.seed_login_events),
     Page("GET /me/login-history", fixed("/api/v1/me/login-history"), seeds.seed_login_events, api=True),
+    Page("subscriptions (web)", org("subscriptions/"), seeds.seed_billing),
+    Page("GET /subscriptions", org_api("subscriptions"), seeds.seed_billing, api=True),
+    Page("invoices (web)", org("invoices/"), seeds.seed_billing),
+    Page("GET /invoices", org_api("invoices"), seeds.seed_billing, api=True),
+    Page("clients (web)", org("clients/"), seeds.seed_billing),
+    Page("GET /clients", org_api("clients"), seeds.seed_billing, api=True),
 ]
 
 

@@ -221,3 +221,31 @@ def seed_login_events(world: World, n: int) -> None:
             for i in world.missing("login_events", n)
         ],
     )
+
+
+def seed_billing(world: World, n: int) -> None:
+    """n customers (each a client, linked), n subscriptions and n invoices with two lines each,
+    written through the neutral store as a provider's sync would."""
+    from decimal import Decimal
+
+    from billingone.billing import matching, store
+    from billingone.integrations.base import Side
+    from billingone.integrations.records import (
+        CustomerRecord,
+        InvoiceLineRecord,
+        InvoiceRecord,
+        Kind,
+        SubscriptionRecord,
+    )
+
+    todo = world.missing("billing", n)
+    line = InvoiceLineRecord(description="Seats", quantity=Decimal(3), unit_price=Decimal(10), amount=Decimal(30))
+    for start in range(todo.start, todo.stop, BATCH):
+        ids = range(start, min(start + BATCH, todo.stop))
+        customers = [CustomerRecord(f"c{i}", f"Client {i}", email=f"ap@client{i}.example") for i in ids]
+        subscriptions = [SubscriptionRecord(f"s{i}", f"c{i}", product_name="Seats", quantity=Decimal(3)) for i in ids]
+        invoices = [InvoiceRecord(f"i{i}", f"c{i}", number=f"INV-{i}", lines=(line, line)) for i in ids]
+        store.upsert(world.org, "bench", 1, Kind.CUSTOMER, customers)
+        store.upsert(world.org, "bench", 1, Kind.SUBSCRIPTION, subscriptions)
+        store.upsert(world.org, "bench", 1, Kind.INVOICE, invoices)
+    matching.match_source(world.org, "bench", Side.BILLING)

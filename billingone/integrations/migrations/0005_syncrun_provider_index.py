@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0002_sync_run_checkpoint'),
+        ('integrations', '0004_connection_account_keys'),
         ('orgs', '0003_invitation_newest_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
