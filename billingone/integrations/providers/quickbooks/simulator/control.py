@@ -1,0 +1,120 @@
+"""The simulator's /_sim/ control endpoints (tests, the benchmark, the demo) and how an
+injected fault is answered. Not part of Intuit's API."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from billingone.integrations.providers.quickbooks.simulator.faults import Fault
+from billingone.integrations.providers.quickbooks.simulator.sim import ApiFault, fault_body
+
+if TYPE_CHECKING:
+    from billingone.integrations.providers.quickbooks.simulator.handler import QuickBooksHandler
+
+
+def apply_fault(handler: QuickBooksHandler, fault: Fault) -> bool:
+    """Answer with the fault; False when the request should then proceed normally."""
+    sim = handler.simulator
+    if fault.kind == "slow":
+        time.sleep(fault.delay)
+        return False
+    if fault.kind == "drop":
+        handler.close_connection = True  # nothing is written: the client sees the connection close
+        return True
+    if fault.kind == "5xx":
+        error = ApiFault(
+            fault.status,
+            "10000",
+            "An application error has occurred while processing your request",
+            "System Failure Error: Service Unavailable",
+            "SystemFault",
+        )
+        handler.send_json(fault.status, fault_body(error, sim.now_stamp()))
+    elif fault.kind == "malformed":
+        handler.send(200, b'{"QueryResponse": {"Invoice": [{"Id": "1", ', "application/json;charset=UTF-8")
+    elif fault.kind == "token_expired":
+        from billingone.integrations.providers.quickbooks.simulator.handler import unauthorized_body
+
+        sim.identity.expire_access_tokens()
+        handler.send_json(401, unauthorized_body(sim.now_stamp()))
+    elif fault.kind == "rate_limit":
+        handler.throttled(fault.retry_after)
+    return True
+
+
+def get(handler: QuickBooksHandler) -> None:
+    sim = handler.simulator
+    if handler.route != "/_sim/state":
+        return handler.send_json(404, {"error": "not_found"})
+    handler.send_json(
+        200,
+        {
+            "companies": [
+                {"realmId": realm, "name": company.name, "invoices": company.books.total - len(company.books.deleted)}
+                for realm, company in sim.companies.items()
+            ],
+            **sim.limits.snapshot(),
+            "token_requests": sim.identity.token_requests,
+            "webhook_deliveries": [d.status for d in sim.webhooks.deliveries],
+        },
+    )
+
+
+def post(handler: QuickBooksHandler) -> None:
+    actions = {
+        "/_sim/faults": add_fault,
+        "/_sim/mutate": mutate,
+        "/_sim/webhook": configure_webhook,
+        "/_sim/apps": register_app,
+        "/_sim/expire_tokens": expire_tokens,
+    }
+    action = actions.get(handler.route)
+    if action is None:
+        return handler.send_json(404, {"error": "not_found"})
+    options = handler.form()
+    try:
+        status, body = action(handler.simulator, options)
+    except (TypeError, ValueError, KeyError, IndexError) as error:
+        status, body = 400, {"error": str(error)}
+    handler.send_json(status, body)
+
+
+def add_fault(sim, options: dict) -> tuple[int, dict]:
+    kind = options.pop("kind", "")
+    fault = sim.faults.add(kind, **options)
+    return 201, {"kind": fault.kind, "times": fault.times}
+
+
+def mutate(sim, options: dict) -> tuple[int, dict]:
+    """Change, void or delete `n` invoices, spread over the company's books."""
+    realm = options.get("realm") or None
+    books = sim.company(realm).books
+    total = books.total
+    if "fraction" in options:
+        options = {**options, "change": int(total * float(options["fraction"]))}
+    live = set(books.live_indices())
+
+    def picks(count: int, step: int, shift: int) -> list[int]:
+        return [i for i in ((k * step + shift) % total for k in range(count)) if i in live]
+
+    changed = [sim.change_invoice(i, realm)["Id"] for i in picks(int(options.get("change", 0)), 97, 0)]
+    voided = [sim.void_invoice(i, realm)["Id"] for i in picks(int(options.get("void", 0)), 89, 7)]
+    deleted = [sim.delete_invoice(i, realm) for i in picks(int(options.get("delete", 0)), 83, 13)]
+    return 200, {"changed": changed, "voided": voided, "deleted": deleted}
+
+
+def configure_webhook(sim, options: dict) -> tuple[int, dict]:
+    sim.webhooks.configure(str(options["url"]), str(options["verifier_token"]), options.get("format", "cloudevents"))
+    return 200, {"url": sim.webhooks.url, "format": sim.webhooks.format}
+
+
+def register_app(sim, options: dict) -> tuple[int, dict]:
+    uris = options.get("redirect_uris", [])
+    sim.identity.register_app(str(options["client_id"]), str(options["client_secret"]), uris)
+    return 201, {"client_id": options["client_id"]}
+
+
+def expire_tokens(sim, options: dict) -> tuple[int, dict]:
+    sim.identity.expire_access_tokens()
+    return 200, {"expired": True}
