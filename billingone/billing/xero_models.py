@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from billingone.billing.models import Pax8Company
+from billingone.billing.legacy_models import Pax8Company
 from billingone.orgs.models import Organization
 
 

@@ -36,6 +36,14 @@ class AuthKind(StrEnum):
     OAUTH2 = "oauth2"  # the person is redirected to the provider and grants access
 
 
+class Side(StrEnum):
+    """Which side of reconciliation a provider's data is on."""
+
+    VENDOR = "vendor"  # what the MSP buys: subscriptions, domains, hosting (Pax8, Synergy)
+    BILLING = "billing"  # what the MSP bills: customers who are clients, invoices (Xero, QuickBooks, SuperOps)
+    PAYMENTS = "payments"  # how clients pay (Stripe)
+
+
 @dataclass(frozen=True)
 class CredentialField:
     """One input of the connect form. Secret fields are write-only: never rendered back."""
@@ -210,6 +218,7 @@ class Provider(ABC):
     key: ClassVar[str]
     name: ClassVar[str]
     auth: ClassVar[AuthKind] = AuthKind.CREDENTIALS
+    side: ClassVar[Side] = Side.VENDOR
     description: ClassVar[str] = ""  # one line under the name on the Integrations page
     syncs: ClassVar[str] = ""  # what it brings in, e.g. "companies, products, subscriptions"
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()

@@ -26,6 +26,7 @@ from billingone.integrations.base import (
     Provider,
     RateLimit,
     RateLimited,
+    Side,
     SyncCounts,
     SyncMode,
     UnexpectedAnswer,
@@ -66,6 +67,7 @@ class Xero(Provider):
     key = "xero"
     name = "Xero"
     auth = AuthKind.OAUTH2
+    side = Side.BILLING
     description = "Accounting: the invoices you send your clients."
     syncs = "contacts, invoices"
     sync_modes = (
