@@ -191,6 +191,20 @@ XERO_REVOKE_URL = env_str("XERO_REVOKE_URL", "https://identity.xero.com/connect/
 XERO_API_URL = env_str("XERO_API_URL", "https://api.xero.com")  # /connections and /api.xro/2.0
 XERO_WEB_URL = env_str("XERO_WEB_URL", "https://go.xero.com")  # "View in Xero" links
 XERO_SYNC_INTERVAL_MINUTES = env_int("XERO_SYNC_INTERVAL_MINUTES", 60)
+# QuickBooks Online (providers/quickbooks): the platform's Intuit app; its OAuth endpoints come
+# from Intuit's discovery document. The redirect URI is registered at Intuit exactly.
+QUICKBOOKS_CLIENT_ID = env_str("QUICKBOOKS_CLIENT_ID")
+QUICKBOOKS_CLIENT_SECRET = env_str("QUICKBOOKS_CLIENT_SECRET")
+if PRODUCTION and QUICKBOOKS_CLIENT_ID and not QUICKBOOKS_CLIENT_SECRET:
+    raise ImproperlyConfigured("QUICKBOOKS_CLIENT_SECRET must be set when QUICKBOOKS_CLIENT_ID is (see .env.example)")
+QUICKBOOKS_REDIRECT_URI = env_str("QUICKBOOKS_REDIRECT_URI", SITE_URL + "/oauth/quickbooks/callback/")
+QUICKBOOKS_DISCOVERY_URL = env_str(
+    "QUICKBOOKS_DISCOVERY_URL", "https://developer.api.intuit.com/.well-known/openid_configuration"
+)
+QUICKBOOKS_API_URL = env_str("QUICKBOOKS_API_URL", "https://quickbooks.api.intuit.com")  # /v3/company/<realmId>
+QUICKBOOKS_APP_URL = env_str("QUICKBOOKS_APP_URL", "https://app.qbo.intuit.com")  # "Open in QuickBooks" links
+QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = env_str("QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN")
+QUICKBOOKS_SYNC_INTERVAL_MINUTES = env_int("QUICKBOOKS_SYNC_INTERVAL_MINUTES", 60)
 
 
 def _origin(url: str) -> str:

@@ -48,3 +48,32 @@ def obtain_tokens(sim: QuickBooksSimulator, realm_id: str | None = None) -> dict
     )
     answer.raise_for_status()
     return {**answer.json(), "realm_id": callback["realmId"]}
+
+
+def wire(settings, sim: QuickBooksSimulator) -> None:
+    """Point the QuickBooks settings at a running simulator (its host is the one allowed)."""
+    from billingone.integrations.providers.quickbooks import auth
+    from billingone.integrations.testing import fast_http
+
+    fast_http(settings)
+    host = sim.url.removeprefix("http://")
+    settings.QUICKBOOKS_DISCOVERY_URL = sim.discovery_url
+    settings.QUICKBOOKS_API_URL = sim.url
+    settings.QUICKBOOKS_APP_URL = sim.url
+    settings.QUICKBOOKS_CLIENT_ID, settings.QUICKBOOKS_CLIENT_SECRET = TEST_CLIENT_ID, TEST_CLIENT_SECRET
+    settings.QUICKBOOKS_REDIRECT_URI = TEST_REDIRECT_URI
+    settings.INTEGRATION_SIMULATOR_HOSTS = [*settings.INTEGRATION_SIMULATOR_HOSTS, host]
+    auth._DISCOVERED.clear()
+
+
+def credentials_for(sim: QuickBooksSimulator, realm_id: str | None = None) -> dict[str, str]:
+    """What a connection stores after the consent: tokens, their expiry and the company."""
+    import time
+
+    tokens = obtain_tokens(sim, realm_id)
+    return {
+        "access_token": tokens["access_token"],
+        "refresh_token": tokens["refresh_token"],
+        "expires_at": str(time.time() + tokens["expires_in"]),
+        "realm_id": tokens["realm_id"],
+    }

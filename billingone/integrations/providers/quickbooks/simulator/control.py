@@ -19,6 +19,10 @@ def apply_fault(handler: QuickBooksHandler, fault: Fault) -> bool:
     if fault.kind == "slow":
         time.sleep(fault.delay)
         return False
+    if fault.kind == "page_delete":
+        books = sim.company(handler.realm_id).books
+        sim.delete_invoice(next(iter(books.live_indices())), handler.realm_id)
+        return False
     if fault.kind == "drop":
         handler.close_connection = True  # nothing is written: the client sees the connection close
         return True

@@ -3,7 +3,8 @@
 The shared vocabulary of the provider simulators: "5xx" (a server error with QBO's Fault body),
 "rate_limit" (429 ThrottleExceeded with Retry-After), "slow" (answers after `delay` seconds: a
 client timeout), "malformed" (200 with a truncated JSON body), "drop" (the connection closes
-without an answer), "token_expired" (401: every access token expires, mid-sync).
+without an answer), "token_expired" (401: every access token expires, mid-sync), and "page_delete" (the first live
+invoice is deleted as the request arrives, which then proceeds: a change while a client pages).
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-KINDS = ("5xx", "rate_limit", "slow", "malformed", "drop", "token_expired")
+KINDS = ("5xx", "rate_limit", "slow", "malformed", "drop", "token_expired", "page_delete")
 
 
 @dataclass
 class Fault:
     kind: str
-    path: str = ""  # applies when the request path (with its query) contains this, case-insensitive
+    path: str = ""  # applies when the decoded request path and query contain this, case-insensitive
     times: int = 1
     status: int = 503
     delay: float = 2.0

@@ -10,7 +10,7 @@ import json
 import re
 import time
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
 
 from billingone.integrations.providers.quickbooks.simulator import control, discovery, pages
 from billingone.integrations.providers.quickbooks.simulator.identity import ACCOUNTING_SCOPE, OAuthError
@@ -45,6 +45,7 @@ def make_handler(sim: QuickBooksSimulator):
 
 class QuickBooksHandler(BaseHTTPRequestHandler):
     simulator: QuickBooksSimulator
+    realm_id = ""
     protocol_version = "HTTP/1.1"
     server_version = "QuickBooksSimulator/1"
 
@@ -211,6 +212,7 @@ class QuickBooksHandler(BaseHTTPRequestHandler):
         if not decision.allowed:
             self.raw_body()
             return self.throttled(decision.retry_after)
+        self.realm_id = realm_id
         try:
             sim.requests.append({"method": method, "path": rest, "query": self.query, "at": sim.clock()})
             self.serve_api(method, realm_id, rest)
@@ -229,7 +231,7 @@ class QuickBooksHandler(BaseHTTPRequestHandler):
 
     def serve_api(self, method: str, realm_id: str, rest: str) -> None:
         body = self.raw_body() if method == "POST" else b""
-        fault = self.simulator.faults.take(self.path)
+        fault = self.simulator.faults.take(unquote_plus(self.path))
         if fault is not None and control.apply_fault(self, fault):
             return
         try:

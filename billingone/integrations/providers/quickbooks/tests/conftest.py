@@ -3,7 +3,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from billingone.integrations.providers.quickbooks.testing import obtain_tokens, start_simulator
+from billingone.integrations.providers.quickbooks.testing import (
+    credentials_for,
+    obtain_tokens,
+    start_simulator,
+    wire,
+)
 
 
 @pytest.fixture
@@ -30,3 +35,15 @@ def qbo_api(qbo_sim, qbo_tokens):
         timeout=10,
     ) as client:
         yield client
+
+
+@pytest.fixture
+def qbo_wired(qbo_sim, settings):
+    """The simulator with the QuickBooks settings pointing at it."""
+    wire(settings, qbo_sim)
+    return qbo_sim
+
+
+@pytest.fixture
+def qbo_credentials(qbo_wired):
+    return credentials_for(qbo_wired)
