@@ -110,18 +110,21 @@ class QuickBooks(Provider):
             self.api.close()
 
     def full(self, progress: Progress) -> Iterator[Yielded]:
-        counted, started = {}, None
+        """Customers and items page until a short page (a company has few); invoices are counted
+        first, which plans their pages and sizes the progress bar."""
+        invoices = self.api.count("Invoice")
+        started = qbo_time(self.api.last_time)
+        planned = {"Customer": 0, "Item": 0, "Invoice": invoices}
+        total = invoices
+        progress.set_total(total)
         for entity, _kind in ENTITIES:
-            counted[entity] = self.api.count(entity)
-            started = started or self.api.last_time
-        progress.set_total(sum(counted.values()))
-        for entity, _kind in ENTITIES:
-            first = True
-            for rows in self.pages(entity, counted[entity], progress):
-                yield Batch(tuple(self.records(entity, rows)), total=counted[entity] if first else None)
-                first = False
+            for rows in self.pages(entity, planned[entity], progress):
+                yield Batch(tuple(self.records(entity, rows)), total=invoices if entity == "Invoice" else None)
+                if entity != "Invoice":
+                    total += len(rows)
+                    progress.set_total(total)
                 progress.advance(len(rows))
-        yield from self.catch_up(qbo_time(started), progress)
+        yield from self.catch_up(started, progress)
 
     def catch_up(self, scan_started: datetime, progress: Progress) -> Iterator[Yielded]:
         """What changed while the scan ran; Complete for each kind no deletion could have shifted."""
@@ -183,8 +186,9 @@ class QuickBooks(Provider):
     # ---- pages ---------------------------------------------------------------------------
     def pages(self, entity: str, counted: int, progress: Progress) -> Iterator[list[dict]]:
         """Each page's rows in Id order; PREFETCH pages are fetched while the caller stores one.
-        Pages past the count are read only while pages come back full (rows were added)."""
-        planned = max(1, -(-counted // PAGE_SIZE))
+        With a count, exactly its pages are read (rows added since come with the catch-up);
+        without one, pages are read until a short one."""
+        planned = -(-counted // PAGE_SIZE) if counted else None
         with ThreadPoolExecutor(max_workers=PREFETCH, thread_name_prefix="qbo-page") as pool:
             pending: deque[tuple[int, Future]] = deque()
             next_page = 0
@@ -196,14 +200,11 @@ class QuickBooks(Provider):
                 pending.append((start, pool.submit(self.page, entity, start, False)))
                 next_page += 1
 
-            submit()
-            while pending:
-                while len(pending) <= PREFETCH and next_page < planned:
+            while planned is None or next_page < planned or pending:
+                while len(pending) <= PREFETCH and (next_page < planned if planned is not None else not pending):
                     submit()
                 start, future = pending.popleft()
                 rows = self.collect(future, entity, start)
-                if len(rows) == PAGE_SIZE and not pending:
-                    submit()  # the data grew while we paged: keep going
                 progress.check()
                 yield rows
                 if len(rows) < PAGE_SIZE:

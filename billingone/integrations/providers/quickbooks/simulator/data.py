@@ -82,6 +82,8 @@ class Books:
 
     def __post_init__(self) -> None:
         self.total = self.invoice_count
+        self.seed_number = int.from_bytes(self.seed.encode()[:8].ljust(8, b"\0"), "big") % 1_000_003
+        self.anchor_day = date.fromtimestamp(self.anchor)
         self.step = SPAN_SECONDS / max(1, self.invoice_count)
         rnd = random.Random(f"{self.seed}:customers")
         created = self.anchor - SPAN_SECONDS - 30 * 86400
@@ -203,14 +205,14 @@ class Books:
         return index if 0 <= index < self.total and index not in self.deleted else None
 
     def generate(self, index: int) -> dict:
-        rnd = random.Random(f"{self.seed}:invoice:{index}")
+        rnd = random.Random(self.seed_number * 10_000_019 + index)  # an int seeds much faster than a str
         updated = self.base_updated(index)
         issued = (datetime.fromtimestamp(updated, tz=QBO_ZONE) - timedelta(hours=3)).date()
         customer = self.billable[rnd.randrange(len(self.billable))]
         due = issued + timedelta(days=rnd.choice((14, 30, 30)))
         lines = self.lines(rnd, 3)
         total = self.totals(lines)[2]
-        balance = self._balance(rnd, (date.fromtimestamp(self.anchor) - issued).days, total)
+        balance = self._balance(rnd, (self.anchor_day - issued).days, total)
         invoice = self.assemble(index, customer, issued, due, lines, balance, updated, updated)
         if rnd.random() < 0.01:
             self.void_in_place(invoice)

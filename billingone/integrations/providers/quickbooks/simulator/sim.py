@@ -67,6 +67,7 @@ class QuickBooksSimulator:
         concurrent: int = 10,
     ):
         self.offset = 0.0
+        self.frozen: float | None = None
         now = time.time()
         anchor = anchor if anchor is not None else now - 3600
         self.companies: dict[str, Company] = {}
@@ -91,7 +92,11 @@ class QuickBooksSimulator:
 
     # ---- clock ------------------------------------------------------------------------------
     def clock(self) -> float:
-        return time.time() + self.offset
+        return self.frozen if self.frozen is not None else time.time() + self.offset
+
+    def freeze(self, at: float | None) -> None:
+        """Stop the clock at `at` (None: run again): many changes in one second, in tests."""
+        self.frozen = at
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds
@@ -181,7 +186,8 @@ class QuickBooksSimulator:
             page = [row if isinstance(row, dict) else self.company(realm_id).books.invoice(row) for row in chosen]
         body: dict = {}
         if page:
-            body = {query.entity: [strip(row) for row in page], "startPosition": query.start, "maxResults": len(page)}
+            rows = page if query.entity == "Invoice" else [strip(row) for row in page]  # invoices have no _ keys
+            body = {query.entity: rows, "startPosition": query.start, "maxResults": len(page)}
         return {"QueryResponse": body, "time": self.now_stamp()}
 
     def _rows(self, realm_id: str, query: Query) -> list:

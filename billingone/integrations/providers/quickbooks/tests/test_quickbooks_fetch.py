@@ -4,6 +4,7 @@ CDC (changes, deletions, more than 1,000 changes, a look-back past 30 days); fau
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -113,10 +114,28 @@ def test_more_than_1000_changes_are_read_in_further_windows(personas, settings):
         credentials = credentials_for(sim)
         since = timezone.now() - timedelta(seconds=5)
         for index in range(1200):
+            sim.advance(0.01)  # QBO stamps changes to the second: these span 12 seconds
             sim.change_invoice(index)
         yielded, _, _ = run(personas.org_a, credentials, "delta", since)
         assert sorted(int(r.external_id) for r in records(yielded, InvoiceRecord)) == list(range(1, 1201))
         assert sum(1 for call in sim.requests if call["path"] == "cdc") >= 2
+        assert Complete(Kind.INVOICE) not in yielded
+    finally:
+        sim.stop()
+
+
+def test_more_than_1000_changes_in_one_second_fall_back_to_a_full_sync(personas, settings):
+    sim = start_simulator(invoices=1500)
+    try:
+        wire(settings, sim)
+        credentials = credentials_for(sim)
+        since = timezone.now() - timedelta(seconds=5)
+        sim.freeze(time.time())
+        for index in range(1100):
+            sim.change_invoice(index)
+        sim.freeze(None)
+        yielded, _, _ = run(personas.org_a, credentials, "delta", since)
+        assert len(records(yielded, InvoiceRecord)) == 1500 and Complete(Kind.INVOICE) in yielded
     finally:
         sim.stop()
 
