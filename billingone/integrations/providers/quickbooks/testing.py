@@ -3,11 +3,11 @@ headlessly (what a person does on the consent page, as HTTP requests)."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import httpx
 
-from billingone.integrations.providers.quickbooks.simulator import QuickBooksSimulator
+from billingone.integrations.providers.quickbooks.simulator import QuickBooksSimulator, consent
 
 TEST_CLIENT_ID, TEST_CLIENT_SECRET = "qbo-test-app", "qbo-test-secret"
 TEST_REDIRECT_URI = "http://localhost:9/oauth/quickbooks/callback/"
@@ -29,12 +29,7 @@ def approve(sim: QuickBooksSimulator, realm_id: str | None = None, state: str = 
         "redirect_uri": TEST_REDIRECT_URI,
         "state": state,
     }
-    page = httpx.get(f"{sim.url}/connect/oauth2?{urlencode(params)}")
-    page.raise_for_status()
-    chosen = realm_id or sim.realm_ids[0]
-    answer = httpx.post(f"{sim.url}/connect/oauth2/consent", data={**params, "realm": chosen, "decision": "allow"})
-    assert answer.status_code == 302, answer.text
-    return {key: values[0] for key, values in parse_qs(urlsplit(answer.headers["Location"]).query).items()}
+    return consent.approve(f"{sim.url}/connect/oauth2?{urlencode(params)}", realm_id)
 
 
 def obtain_tokens(sim: QuickBooksSimulator, realm_id: str | None = None) -> dict:

@@ -3,7 +3,9 @@ injected fault is answered. Not part of Intuit's API."""
 
 from __future__ import annotations
 
+import socket
 import time
+from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from billingone.integrations.providers.quickbooks.simulator.faults import Fault
@@ -16,8 +18,8 @@ if TYPE_CHECKING:
 def apply_fault(handler: QuickBooksHandler, fault: Fault) -> bool:
     """Answer with the fault; False when the request should then proceed normally."""
     sim = handler.simulator
-    if fault.kind == "slow":
-        time.sleep(fault.delay)
+    if fault.kind == "timeout":
+        time.sleep(fault.seconds)
         return False
     if fault.kind == "page_delete":
         books = sim.company(handler.realm_id).books
@@ -25,6 +27,7 @@ def apply_fault(handler: QuickBooksHandler, fault: Fault) -> bool:
         return False
     if fault.kind == "drop":
         handler.close_connection = True  # nothing is written: the client sees the connection close
+        handler.connection.shutdown(socket.SHUT_RDWR)
         return True
     if fault.kind == "5xx":
         error = ApiFault(
@@ -37,18 +40,20 @@ def apply_fault(handler: QuickBooksHandler, fault: Fault) -> bool:
         handler.send_json(fault.status, fault_body(error, sim.now_stamp()))
     elif fault.kind == "malformed":
         handler.send(200, b'{"QueryResponse": {"Invoice": [{"Id": "1", ', "application/json;charset=UTF-8")
-    elif fault.kind == "token_expired":
+    elif fault.kind == "token_expiry":
         from billingone.integrations.providers.quickbooks.simulator.handler import unauthorized_body
 
         sim.identity.expire_access_tokens()
         handler.send_json(401, unauthorized_body(sim.now_stamp()))
-    elif fault.kind == "rate_limit":
+    elif fault.kind == "429":
         handler.throttled(fault.retry_after)
     return True
 
 
 def get(handler: QuickBooksHandler) -> None:
     sim = handler.simulator
+    if handler.route == "/_sim/faults":
+        return handler.send_json(200, sim.faults.state())
     if handler.route != "/_sim/state":
         return handler.send_json(404, {"error": "not_found"})
     handler.send_json(
@@ -87,7 +92,7 @@ def post(handler: QuickBooksHandler) -> None:
 def add_fault(sim, options: dict) -> tuple[int, dict]:
     kind = options.pop("kind", "")
     fault = sim.faults.add(kind, **options)
-    return 201, {"kind": fault.kind, "times": fault.times}
+    return 201, asdict(fault)
 
 
 def mutate(sim, options: dict) -> tuple[int, dict]:

@@ -141,8 +141,7 @@ class QuickBooksHandler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         if self.route == "/_sim/faults":
-            self.simulator.faults.clear()
-            return self.send_json(200, {"faults": 0})
+            return self.send_json(200, {"cleared": self.simulator.faults.clear()})
         self.send_json(404, {"error": "not_found"})
 
     # ---- OAuth ------------------------------------------------------------------------------

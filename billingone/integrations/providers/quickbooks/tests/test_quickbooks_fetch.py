@@ -153,16 +153,17 @@ def test_reconcile_refreshes_and_says_reconciliation_is_not_there_yet(personas, 
     assert provider.notes == ["QuickBooks data refreshed; reconciliation itself is not available yet."]
 
 
-@pytest.mark.parametrize("kind", ["5xx", "malformed", "drop", "rate_limit"])
-def test_transient_faults_mid_sync_are_retried(personas, qbo_wired, qbo_credentials, kind):
-    qbo_wired.faults.add(kind, path="FROM Invoice ORDERBY", after=0)
+@pytest.mark.parametrize("kind", ["5xx", "malformed", "drop", "429", "timeout"])
+def test_transient_faults_mid_sync_are_retried(personas, qbo_wired, qbo_credentials, kind, settings):
+    settings.INTEGRATION_HTTP_TIMEOUT_SECONDS = 0.5
+    qbo_wired.faults.add(kind, path="FROM Invoice ORDERBY", seconds=1.0)
     yielded, _, _ = run(personas.org_a, qbo_credentials)
-    assert not qbo_wired.faults.pending  # the fault was met
+    assert qbo_wired.faults.fired == {kind: 1} and not qbo_wired.faults.pending
     assert len(records(yielded, InvoiceRecord)) == 300 and Complete(Kind.INVOICE) in yielded
 
 
 def test_token_expiry_mid_sync_refreshes_once_and_saves_the_rotated_token(personas, qbo_wired, qbo_credentials):
-    qbo_wired.faults.add("token_expired", path="FROM Invoice ORDERBY")
+    qbo_wired.faults.add("token_expiry", path="FROM Invoice ORDERBY")
     saved: list[dict] = []
     old_refresh = qbo_credentials["refresh_token"]
     yielded, _, _ = run(personas.org_a, dict(qbo_credentials), saved=saved)

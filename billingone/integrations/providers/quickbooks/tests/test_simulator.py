@@ -331,7 +331,7 @@ def test_past_the_minute_budget_the_answer_is_429_throttle_exceeded():
 
 
 def test_more_than_10_in_flight_per_company_is_throttled(qbo_sim, qbo_tokens):
-    qbo_sim.faults.add("slow", delay=1.5, times=12)
+    qbo_sim.faults.add("timeout", seconds=1.5, times=12)
     url = f"{qbo_sim.url}/v3/company/{qbo_tokens['realm_id']}/companyinfo/{qbo_tokens['realm_id']}"
     clients = [httpx.Client(headers={"Authorization": f"Bearer {qbo_tokens['access_token']}"}) for _ in range(12)]
     start = threading.Barrier(12)
@@ -362,12 +362,12 @@ def test_injected_faults(qbo_sim, qbo_tokens, qbo_api):
     qbo_sim.faults.add("drop")
     with pytest.raises(httpx.RemoteProtocolError):
         qbo_api.get(info)
-    qbo_sim.faults.add("rate_limit", retry_after=7)
+    qbo_sim.faults.add("429", retry_after=7)
     assert qbo_api.get(info).headers["Retry-After"] == "7"
-    qbo_sim.faults.add("slow", delay=0.6)
+    qbo_sim.faults.add("timeout", seconds=0.6)
     with pytest.raises(httpx.ReadTimeout):
         qbo_api.get(info, timeout=0.2)
-    qbo_sim.faults.add("token_expired", path="/query")
+    qbo_sim.faults.add("token_expiry", path="/query")
     assert qbo_api.get(info).status_code == 200  # the fault waits for its path
     assert query(qbo_api, "SELECT * FROM Item").status_code == 401
     assert qbo_api.get(info).status_code == 401  # the token really expired
@@ -378,8 +378,10 @@ def test_faults_can_be_injected_over_http(qbo_sim, qbo_api, qbo_tokens):
     assert added.status_code == 201
     assert qbo_api.get(f"/companyinfo/{qbo_tokens['realm_id']}").status_code == 200
     assert qbo_api.get(f"/companyinfo/{qbo_tokens['realm_id']}").status_code == 500
+    assert httpx.get(f"{qbo_sim.url}/_sim/faults").json()["fired"] == {"5xx": 1}
     refused = httpx.post(f"{qbo_sim.url}/_sim/faults", json={"kind": "meteor"})
     assert refused.status_code == 400 and "Unknown fault kind" in refused.text
+    assert httpx.post(f"{qbo_sim.url}/_sim/faults", json={"kind": "5xx", "colour": "red"}).status_code == 400
 
 
 # ---- webhooks ------------------------------------------------------------------------------

@@ -1,0 +1,79 @@
+"""Demo wiring: the demo organization's QuickBooks connection, authorised at the local simulator
+(beside Xero: an MSP may run both while it moves its books).
+
+Only when QUICKBOOKS_API_URL is a configured simulator host (the dev runner sets both): the seed
+walks the simulator's consent page for real (authorize URL from the discovery document, the
+first company chosen, the code exchanged by auth.py), stores the tokens and the company, and
+queues a first full sync, so `make run` shows QuickBooks invoices.
+"""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+import httpx
+from django.conf import settings
+from django.utils import timezone
+
+from billingone.integrations.base import ProviderContext, ProviderError
+from billingone.integrations.models import Connection, SyncRun
+from billingone.integrations.providers.quickbooks import auth
+from billingone.lib.http import simulator_hosts
+
+
+def quickbooks_is_simulated() -> bool:
+    parts = urlsplit(settings.QUICKBOOKS_API_URL)
+    return f"{parts.hostname}:{parts.port}" in simulator_hosts()
+
+
+def wire_demo_quickbooks(organization, owner) -> SyncRun | None:
+    """Connect QuickBooks (the simulator's first company) and queue a first sync, once."""
+    from billingone.integrations.flows import SyncInProgress, request_sync
+
+    if not quickbooks_is_simulated() or not settings.QUICKBOOKS_CLIENT_ID:
+        return None
+    connection, _ = Connection.objects.get_or_create(organization=organization, provider="quickbooks")
+    # The simulator keeps its grants in memory: after a restart the stored tokens are unknown to
+    # it, so the demo authorises again (as a person clicking Reconnect would).
+    if not _tokens_work(organization, connection):
+        try:
+            credentials, company = authorise()
+        except (httpx.HTTPError, RuntimeError, ProviderError):
+            return None  # the simulator is not running: the demo shows QuickBooks as not connected
+        connection.set_credentials(credentials)
+        connection.config = {"realm_id": credentials["realm_id"], "company_name": company}
+        connection.status, connection.status_reason = Connection.Status.CONNECTED, ""
+        connection.connected_at, connection.connected_by = timezone.now(), owner
+        connection.save()
+    if connection.runs.exists():
+        return None
+    try:
+        return request_sync(organization, "quickbooks", mode="full", trigger=SyncRun.Trigger.SCHEDULE)
+    except SyncInProgress:
+        return None
+
+
+def authorise() -> tuple[dict[str, str], str]:
+    """Tokens for the simulator's first company and its name (from CompanyInfo)."""
+    from billingone.integrations.providers.quickbooks.provider import QuickBooks
+    from billingone.integrations.providers.quickbooks.simulator.consent import approve
+
+    callback = approve(auth.authorize_url(secrets.token_urlsafe(16)))
+    credentials = {**auth.exchange_code(callback["code"]), "realm_id": callback["realmId"]}
+    return credentials, QuickBooks(ProviderContext(organization=None, credentials=credentials)).company_name()
+
+
+def _tokens_work(organization, connection: Connection) -> bool:
+    from billingone.integrations.providers.quickbooks.provider import QuickBooks
+
+    if not connection.has_credentials:
+        return False
+    context = ProviderContext(
+        organization=organization, credentials=connection.get_credentials(), connection=connection
+    )
+    try:
+        QuickBooks(context).test_connection()
+    except ProviderError as error:
+        return not error.permanent  # a transient failure: leave the connection as it is
+    return True
