@@ -14,7 +14,8 @@ label.company{display:flex;gap:10px;align-items:center;padding:10px 12px;border:
 border-radius:8px;margin:8px 0;cursor:pointer}.actions{display:flex;gap:12px;margin-top:22px}
 button{font-size:15px;padding:10px 18px;border-radius:6px;border:1px solid #2ca01c;cursor:pointer}
 button.allow{background:#2ca01c;color:#fff}button.cancel{background:#fff;color:#2ca01c}
-.error{color:#b42318;font-weight:600}table{width:100%;border-collapse:collapse;font-size:14px}
+.error{color:#b42318;font-weight:600}header .muted{color:#e3f5df;font-weight:400}
+table{width:100%;border-collapse:collapse;font-size:14px}
 td,th{padding:6px;border-bottom:1px solid #eee;text-align:left}
 @media (max-width:560px){main{margin:16px;padding:20px}}
 """
@@ -62,7 +63,7 @@ def error_page(message: str) -> str:
 def invoice_page(invoice: dict, company_name: str) -> str:
     rows = "".join(
         f"<tr><td>{escape(str(line.get('Description', '')))}</td>"
-        f"<td>{line['SalesItemLineDetail'].get('Qty')}</td><td>{line['Amount']:.2f}</td></tr>"
+        f"<td>{line['SalesItemLineDetail'].get('Qty', 0):g}</td><td>{line['Amount']:.2f}</td></tr>"
         for line in invoice["Line"]
         if line.get("DetailType") == "SalesItemLineDetail"
     )

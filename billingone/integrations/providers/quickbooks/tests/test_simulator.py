@@ -442,3 +442,11 @@ def test_changes_are_delivered_signed_with_the_verifier_token(qbo_sim, receiver,
             ("Invoice", "4", "Update"),
             ("Invoice", "5", "Delete"),
         ]
+
+
+def test_the_invoice_page_opens_an_invoice(qbo_sim):
+    page = httpx.get(f"{qbo_sim.url}/app/invoice", params={"txnId": "5"})
+    invoice = qbo_sim.company().books.invoice(4)
+    assert page.status_code == 200 and f"Invoice {invoice['DocNumber']}" in page.text
+    assert invoice["CustomerRef"]["name"] in page.text
+    assert httpx.get(f"{qbo_sim.url}/app/invoice", params={"txnId": "99999"}).status_code == 404
