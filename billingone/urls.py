@@ -9,7 +9,6 @@ from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
-from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
 from billingone.integrations.providers.xero.urls import settings_urlpatterns as xero_settings_urls
 from billingone.integrations.providers.xero.urls import urlpatterns as xero_root_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
@@ -50,7 +49,6 @@ urlpatterns = [
                 *org_urls,
                 *notification_org_urls,
                 *billing_urls,
-                *xero_billing_urls,
                 path("settings/", include(settings_urls)),
             ]
         ),

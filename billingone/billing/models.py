@@ -84,13 +84,24 @@ class Customer(SyncedRecord):
     website = models.CharField(max_length=255, blank=True)
     domains = models.CharField(max_length=500, blank=True)  # space-separated, lower-case
     active = models.BooleanField(default=True)
+    is_client = models.BooleanField(default=True)  # False: a supplier-only contact, never a client
     updated_at = models.DateTimeField(null=True, blank=True)
     # The confirmed client, kept in step with the confirmed ClientLink (matching.py) so that
     # reconciliation joins rows to clients without a subquery.
     client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers")
     first_seen_at = models.DateTimeField(default=timezone.now)
 
-    SYNCED_FIELDS = ("name", "normalized_name", "email", "website", "domains", "active", "updated_at", "source_status")
+    SYNCED_FIELDS = (
+        "name",
+        "normalized_name",
+        "email",
+        "website",
+        "domains",
+        "active",
+        "is_client",
+        "updated_at",
+        "source_status",
+    )
 
     class Meta:
         ordering = ["name", "pk"]
@@ -415,16 +426,3 @@ class PaymentLinkLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description} × {self.quantity}"
-
-
-# The per-provider tables the neutral model replaces; removed once their data is migrated.
-from billingone.billing.legacy_models import (  # noqa: E402, F401
-    DISPLAY_STATUS,
-    ClientMapping,
-    Pax8Company,
-    Pax8Product,
-    Pax8Subscription,
-    XeroContact,
-    XeroInvoice,
-    XeroLineItem,
-)

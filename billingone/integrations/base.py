@@ -245,21 +245,26 @@ class Provider(ABC):
     def test_connection(self) -> None:
         """Prove the stored credentials work with the smallest real call; raise ProviderError."""
 
+    @abstractmethod
     def fetch(self, mode: str, since: datetime | None, progress: Progress) -> Iterator[Yielded]:
         """Yield neutral records for `mode` (records.py: Batch, Complete, Removed, Checkpoint).
         `since` is None for a full sync, else the last good run's checkpoint for a delta.
         The engine stores each Batch in one bulk upsert, sweeps on Complete and runs client
         matching afterwards; the provider never touches the database. Raise ProviderError."""
-        raise NotImplementedError(f"{self.key} does not yield neutral records yet")
 
     def sync(self, mode: str, progress: Progress) -> SyncCounts:
-        """Legacy entry point kept while providers move onto `fetch` (the engine prefers fetch)."""
-        raise NotImplementedError(f"{self.key} has no sync")
+        """Fetch and store through the engine, exactly as the worker does (tests, benchmarks)."""
+        from billingone.integrations.ingest import Ingest, delta_since
+
+        ingest = Ingest(self, self.context.run_id or 0, progress)
+        return ingest.run(mode, delta_since(self.context.connection, mode))
 
     @classmethod
     def purge(cls, organization: Organization) -> int:
         """Delete this provider's synced data of `organization` (disconnect with purge)."""
-        return 0
+        from billingone.billing import store
+
+        return store.purge(organization, cls.key)
 
     @classmethod
     def mode(cls, key: str) -> SyncMode | None:

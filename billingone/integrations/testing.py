@@ -7,7 +7,7 @@
         def good_credentials(self, xero_sim): return {...}
         @pytest.fixture
         def bad_credentials(self, xero_sim): return {...}
-        def count_rows(self, organization): return XeroContact.objects.filter(organization=organization).count()
+        def count_rows(self, organization): return Customer.objects.filter(organization=organization).count()
 
 The subclass's fixtures start the provider's simulator (a real socket) and point settings at
 it; the contract then checks what every provider must do.

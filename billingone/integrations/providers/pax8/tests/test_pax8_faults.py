@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from billingone.billing.models import Pax8Subscription
+from billingone.billing.models import Subscription
 from billingone.integrations import runner
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.signals import sync_run_failed
@@ -57,10 +57,10 @@ def sync(personas) -> SyncRun:
 
 
 def assert_complete(personas, expected: int = SUBSCRIPTIONS) -> None:
-    rows = Pax8Subscription.objects.filter(organization=personas.org_a)
+    rows = Subscription.objects.filter(source="pax8", organization=personas.org_a)
     assert rows.count() == expected
     assert rows.filter(removed_at__isnull=True).count() == expected
-    assert rows.values("pax8_id").distinct().count() == expected
+    assert rows.values("external_id").distinct().count() == expected
 
 
 def test_a_passing_5xx_is_retried_within_the_run(connected, personas):
@@ -193,7 +193,7 @@ def test_a_run_killed_mid_way_is_marked_failed_and_the_next_run_completes(connec
         runner.RunProgress.advance = original
     run.refresh_from_db()
     assert run.status == "running"
-    partial = Pax8Subscription.objects.filter(organization=personas.org_a).count()
+    partial = Subscription.objects.filter(source="pax8", organization=personas.org_a).count()
     assert 0 < partial < SUBSCRIPTIONS
     SyncRun.objects.filter(pk=run.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.SYNC_RUN_STALE_SECONDS + 1)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from billingone.billing.models import XeroInvoice
+from billingone.billing.models import Invoice
 from billingone.integrations.models import Connection
 from billingone.integrations.providers.xero.testing import wire_xero
 from billingone.testing.browser import sign_in
@@ -56,7 +56,7 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     run_pending_tasks()  # the first (full) sync, as the worker would
     new = sim.add_invoice(sim.tenant_ids[1])
     page.goto(f"{live_url}/org-a/invoices/")
-    count = XeroInvoice.objects.filter(organization=personas.org_a).count()
+    count = Invoice.objects.filter(source="xero", organization=personas.org_a).count()
     assert count > 0
     expect(page.get_by_test_id("invoices-table").locator("tbody tr")).to_have_count(min(count, 50))
 
@@ -65,7 +65,7 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     run_pending_tasks()
     expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=15_000)
     expect(page.get_by_test_id("sync-progress")).to_contain_text("1 new")
-    assert XeroInvoice.objects.filter(organization=personas.org_a).count() == count + 1
+    assert Invoice.objects.filter(source="xero", organization=personas.org_a).count() == count + 1
     # the page refreshes itself when the sync ends: the new invoice shows without a reload
     expect(page.get_by_test_id("invoices-table")).to_contain_text(new["InvoiceNumber"], timeout=15_000)
 

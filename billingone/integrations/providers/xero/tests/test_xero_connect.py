@@ -14,7 +14,7 @@ import time_machine
 from django.test import Client
 
 from billingone.audit.models import AuditEvent
-from billingone.billing.models import XeroInvoice
+from billingone.billing.models import Invoice
 from billingone.integrations import oauth
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.providers.xero.auth import SCOPES
@@ -84,7 +84,7 @@ def test_one_organisation_connects_and_the_first_sync_runs(xero_sim, personas, c
     assert credentials["access_token"] not in connection.credentials_token  # encrypted at rest
     run_pending_tasks()
     assert SyncRun.objects.get(connection=connection).status == SyncRun.Status.SUCCEEDED
-    assert XeroInvoice.objects.filter(organization=personas.org_a).exists()
+    assert Invoice.objects.filter(source="xero", organization=personas.org_a).exists()
     page = client.get("/org-a/settings/integrations/xero/").content.decode()
     assert "Demo MSP Pty Ltd" in page
     assert credentials["access_token"] not in page and credentials["refresh_token"] not in page
