@@ -49,6 +49,20 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_XERO": "127.0.0.1:8702",
         },
     ),
+    DevSimulator(
+        "quickbooks",
+        "billingone.integrations.providers.quickbooks.simulator",
+        8703,
+        env={
+            "QUICKBOOKS_DISCOVERY_URL": "http://127.0.0.1:8703/.well-known/openid_configuration",
+            "QUICKBOOKS_API_URL": "http://127.0.0.1:8703",
+            "QUICKBOOKS_APP_URL": "http://127.0.0.1:8703",
+            # The simulator's own published dev app (quickbooks/simulator/__main__.py), never a real one.
+            "QUICKBOOKS_CLIENT_ID": "billingone-dev-qbo",
+            "QUICKBOOKS_CLIENT_SECRET": "billingone-dev-qbo-secret",
+            "SIMULATOR_HOST_QUICKBOOKS": "127.0.0.1:8703",
+        },
+    ),
     # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",

@@ -58,7 +58,9 @@ def seed_demo() -> Organization:
 def wire_demo_integrations(organization: Organization, owner: User) -> None:
     """Point the demo's integrations at the running simulators (make run) and queue first syncs."""
     from billingone.integrations.providers.pax8.demo import wire_demo_pax8
+    from billingone.integrations.providers.quickbooks.demo import wire_demo_quickbooks
     from billingone.integrations.providers.xero.demo import wire_demo_xero
 
     wire_demo_pax8(organization, owner)
     wire_demo_xero(organization, owner)
+    wire_demo_quickbooks(organization, owner)

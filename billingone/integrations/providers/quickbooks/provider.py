@@ -78,6 +78,7 @@ class QuickBooks(Provider):
         self.api = QuickBooksApi(context.credentials, self.refreshed_credentials)
         self.today = timezone.now().date()
         self.notes: list[str] = []  # said in the run's result
+        self.planned = 0  # rows announced so far: the progress total
 
     def refreshed_credentials(self) -> dict[str, str]:
         connection = self.context.connection
@@ -109,21 +110,22 @@ class QuickBooks(Provider):
         finally:
             self.api.close()
 
+    def expect(self, progress: Progress, rows: int) -> None:
+        """Grow the progress total (the engine advances it as it stores each batch)."""
+        self.planned += rows
+        progress.set_total(self.planned)
+
     def full(self, progress: Progress) -> Iterator[Yielded]:
         """Customers and items page until a short page (a company has few); invoices are counted
         first, which plans their pages and sizes the progress bar."""
         invoices = self.api.count("Invoice")
         started = qbo_time(self.api.last_time)
-        planned = {"Customer": 0, "Item": 0, "Invoice": invoices}
-        total = invoices
-        progress.set_total(total)
+        self.expect(progress, invoices)
         for entity, _kind in ENTITIES:
-            for rows in self.pages(entity, planned[entity], progress):
-                yield Batch(tuple(self.records(entity, rows)), total=invoices if entity == "Invoice" else None)
+            for rows in self.pages(entity, invoices if entity == "Invoice" else 0, progress):
                 if entity != "Invoice":
-                    total += len(rows)
-                    progress.set_total(total)
-                progress.advance(len(rows))
+                    self.expect(progress, len(rows))
+                yield Batch(tuple(self.records(entity, rows)))
         yield from self.catch_up(started, progress)
 
     def catch_up(self, scan_started: datetime, progress: Progress) -> Iterator[Yielded]:
@@ -145,12 +147,12 @@ class QuickBooks(Provider):
         except WindowStuck:
             yield from self.full(progress)
             return
-        progress.set_total(sum(len(rows) for rows in changes.values()))
         yield from self.emit(changes, progress)
         yield Checkpoint(checkpoint)
 
     def emit(self, changes: dict[str, list[dict]], progress: Progress):
         """Batches of changed rows and Removed for deletion stubs, customers first; the kinds deleted."""
+        self.expect(progress, sum(len(rows) for rows in changes.values()))
         deleted_kinds: set[Kind] = set()
         for entity, kind in ENTITIES:
             rows = changes.get(entity, [])
@@ -161,7 +163,7 @@ class QuickBooks(Provider):
             if gone:
                 deleted_kinds.add(kind)
                 yield Removed(kind, gone)
-            progress.advance(len(rows))
+                progress.advance(len(gone))  # the engine advances for stored batches only
         return deleted_kinds
 
     # ---- change data capture -------------------------------------------------------------------

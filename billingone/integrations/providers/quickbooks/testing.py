@@ -72,3 +72,14 @@ def credentials_for(sim: QuickBooksSimulator, realm_id: str | None = None) -> di
         "expires_at": str(time.time() + tokens["expires_in"]),
         "realm_id": tokens["realm_id"],
     }
+
+
+def quickbooks_simulator_fixture(settings):
+    """A QuickBooks simulator (300 invoices, the Pax8 simulator's 24 companies) on a free port,
+    wired into settings."""
+    sim = start_simulator()
+    try:
+        wire(settings, sim)
+        yield sim
+    finally:
+        sim.stop()

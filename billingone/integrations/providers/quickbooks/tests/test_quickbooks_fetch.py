@@ -26,12 +26,18 @@ from billingone.integrations.records import (
 
 
 def run(organization, credentials, mode="full", since=None, saved=None):
+    """Fetch, advancing progress for each batch as the engine does when it stores one."""
     context = ProviderContext(
         organization=organization, credentials=credentials, save_credentials=(saved if saved is not None else []).append
     )
     provider = QuickBooks(context)
     progress = NullProgress()
-    return list(provider.fetch(mode, since, progress)), progress, provider
+    yielded = []
+    for item in provider.fetch(mode, since, progress):
+        if isinstance(item, Batch):
+            progress.advance(len(item.records))
+        yielded.append(item)
+    return yielded, progress, provider
 
 
 def records(yielded, kind):
@@ -96,7 +102,12 @@ def test_delta_reads_changes_and_deletions_from_cdc(personas, qbo_wired, qbo_cre
     assert isinstance(yielded[-1], Checkpoint) and yielded[-1].at >= checkpoint
     assert progress.total == progress.done == 2
     again, _, _ = run(personas.org_a, qbo_credentials, "delta", yielded[-1].at)
-    assert [item for item in again if not isinstance(item, Checkpoint)] == []
+    # changedSince goes to the second, so changes of the checkpoint's own second are read again
+    assert {r.external_id for r in records(again, InvoiceRecord)} <= {changed["Id"]}
+    qbo_wired.advance(2)
+    later, _, _ = run(personas.org_a, qbo_credentials, "delta", again[-1].at)
+    quiet, _, _ = run(personas.org_a, qbo_credentials, "delta", later[-1].at)
+    assert [item for item in quiet if not isinstance(item, Checkpoint)] == []
 
 
 def test_a_look_back_older_than_30_days_is_a_full_sync(personas, qbo_wired, qbo_credentials):
