@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from billingone.integrations.models import Connection
+    from billingone.integrations.oauth.hooks import OAuthHooks
     from billingone.integrations.records import Yielded
     from billingone.orgs.models import Organization
 
@@ -231,6 +232,8 @@ class Provider(ABC):
     default_sync_interval: ClassVar[timedelta] = timedelta(hours=1)
     # Where the data shows up, for "Synced data" links (URL name taking `slug`), if any.
     data_url_name: ClassVar[str] = ""
+    # OAuth2 providers: the hooks of the shared connect flow (integrations/oauth/).
+    oauth: ClassVar[OAuthHooks | None] = None
     # Templates receive provider *classes*; Django must not try to call them.
     do_not_call_in_templates: ClassVar[bool] = True
 

@@ -79,11 +79,13 @@ class Xero(Provider):
     default_sync_interval = timedelta(hours=1)
     data_url_name = "invoices"
     rate_limit = RateLimit(calls=60, period=60.0, concurrency=5)  # per Xero organisation
+    oauth = xero_auth.HOOKS
 
     def __init__(self, context):
         super().__init__(context)
         self.credentials = context.credentials
-        self.tenant_id = self.credentials.get("tenant_id") or context.config.get("tenant_id", "")
+        # The chosen organisation ("tenant_id" before the shared OAuth connect stored "account_id").
+        self.tenant_id = self.credentials.get("account_id") or self.credentials.get("tenant_id") or ""
         self.day_remaining: int | None = None
         self.records_done = 0  # rows written so far (for the daily-limit message)
         self.planned = 0  # rows announced by the first pages (the progress total)
@@ -144,7 +146,7 @@ class Xero(Provider):
             token = self.access_token() if may_refresh else self.current_token()
             headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": self.tenant_id}
             if since is not None:
-                headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+                headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             response, payload = self.http.request_json("GET", url, params=params, headers=headers)
             if response.status_code == 401 and attempt == 1:
                 if not may_refresh:

@@ -6,7 +6,8 @@ import pytest
 
 from billingone.billing.models import Customer, Product, Subscription
 from billingone.integrations.providers.pax8.provider import Pax8
-from billingone.integrations.testing import PAX8_BAD, PAX8_GOOD, ProviderContract
+from billingone.integrations.providers.pax8.testing import PAX8_BAD, PAX8_GOOD
+from billingone.integrations.testing import ProviderContract
 
 
 class TestPax8Contract(ProviderContract):

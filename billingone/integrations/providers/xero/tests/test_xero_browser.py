@@ -35,8 +35,8 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     sim = browser_xero
     sign_in(page, live_url, "alice@org-a.test", password)
     page.goto(f"{live_url}/org-a/settings/integrations/xero/")
-    expect(page.get_by_test_id("xero-status")).to_have_text("Not connected")
-    page.get_by_test_id("xero-connect").click()
+    expect(page.get_by_test_id("oauth-status")).to_have_text("Not connected")
+    page.get_by_test_id("oauth-connect").click()
 
     # Xero's consent screen (the simulator): two organisations, both ticked; allow.
     expect(page.get_by_role("heading", name=re.compile("wants to connect to Xero"))).to_be_visible()
@@ -46,11 +46,11 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     # Back in BillingOne: pick one of the two organisations.
     expect(page).to_have_url(re.compile(r"/org-a/settings/integrations/xero/choose/$"))
     page.get_by_label("Demo MSP Training Co").check()
-    page.get_by_test_id("xero-choose").click()
+    page.get_by_test_id("oauth-choose").click()
     expect(page.locator(".flash--success")).to_contain_text("Xero is connected")
-    expect(page.get_by_test_id("xero-tenant")).to_have_text("Demo MSP Training Co")
+    expect(page.get_by_test_id("oauth-account")).to_have_text("Demo MSP Training Co")
     connection = Connection.objects.get(organization=personas.org_a, provider="xero")
-    assert connection.get_credentials()["tenant_id"] == sim.tenant_ids[1]
+    assert connection.get_credentials()["account_id"] == sim.tenant_ids[1]
     assert list(sim.identity.grants[-1].connections) == [sim.tenant_ids[1]]
 
     run_pending_tasks()  # the first (full) sync, as the worker would

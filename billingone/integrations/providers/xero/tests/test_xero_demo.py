@@ -12,7 +12,7 @@ from billingone.testing.tasks import run_pending_tasks
 def test_seed_connects_xero_syncs_and_suggests_mappings(db, pax8_sim, xero_sim):
     organization = seed_demo()
     connection = Connection.objects.get(organization=organization, provider="xero")
-    assert connection.is_connected and connection.config["tenant_name"] == "Demo MSP Pty Ltd"
+    assert connection.is_connected and connection.config["account_name"] == "Demo MSP Pty Ltd"
     run_pending_tasks()
     assert Invoice.objects.filter(source="xero", organization=organization).exists()
     assert ClientLink.objects.filter(organization=organization, state="suggested").exists()

@@ -90,7 +90,7 @@ def test_every_call_carries_the_tenant_header_and_pages_of_1000(xero_sim, person
 
 def test_retry_after_is_honoured_and_a_garbled_page_retried(xero_sim, personas):
     connect_xero(personas.alice, personas.org_a, xero_sim)
-    xero_sim.faults.add("rate_limit", path="/Invoices")
+    xero_sim.faults.add("429", path="/Invoices")
     xero_sim.faults.add("malformed", path="/Invoices")
     started = time.monotonic()
     run = sync(personas, "full")
@@ -197,8 +197,8 @@ def test_rotated_refresh_token_is_saved_before_use(xero_sim, personas):
 
 def test_server_errors_and_an_expired_token_mid_sync_recover(xero_sim, personas):
     connect_xero(personas.alice, personas.org_a, xero_sim)
-    xero_sim.faults.add("error", path="/Invoices", status=503)
-    xero_sim.faults.add("token_expired", path="/Invoices", after=0)
+    xero_sim.faults.add("5xx", path="/Invoices", status=503)
+    xero_sim.faults.add("token_expiry", path="/Invoices", after=0)
     run = sync(personas, "full")
     assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
     assert xero_sim.identity.grants[-1].refreshes == 1  # the 401 was met with one refresh, then a retry

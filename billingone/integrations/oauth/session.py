@@ -1,22 +1,20 @@
-"""OAuth2 authorization code + PKCE (S256) for provider connections (SECURITY.md 37, 38).
+"""The state of a connect flow (SECURITY.md 37, 38).
 
 `begin()` makes a single-use `state` (32 random bytes) and a PKCE verifier, keeps them in the
-server-side session together with who started the flow (user, organization, provider) and
-returns the provider's authorize URL. `complete()` takes the state back at the callback: it
-must come from the same browser session, the same user, the same provider (one callback path
-per provider, so a state issued for another provider is refused: mix-up defence), within 10
-minutes, and only once (a cache marker makes the single use atomic across concurrent
-requests). The redirect URI is fixed by configuration, never built from the Host header.
+server-side session together with who started the flow (user, organization, provider, which
+app) and hands both back for the authorize URL. `complete()` takes the state back at the
+callback: it must come from the same browser session, the same user, the same provider (one
+callback path per provider, so a state issued for another provider is refused: mix-up
+defence), within 10 minutes, and only once (a cache marker makes the single use atomic across
+concurrent requests). The redirect URI is fixed by configuration, never built from the Host header.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -47,22 +45,6 @@ class StateRejected(Exception):
 
 
 @dataclass(frozen=True)
-class OAuthApp:
-    """The OAuth client a flow uses: the platform's app or the organization's own."""
-
-    client_id: str
-    client_secret: str
-    authorize_url: str
-    token_url: str
-    redirect_uri: str
-    scopes: tuple[str, ...]
-    kind: str = "platform"  # "platform" | "own"
-
-    def __repr__(self) -> str:  # the secret never lands in a log or traceback
-        return f"OAuthApp(client_id={self.client_id!r}, kind={self.kind!r})"
-
-
-@dataclass(frozen=True)
 class Flow:
     """A started flow, as complete() hands it back."""
 
@@ -75,11 +57,6 @@ class Flow:
     started_at: float
 
 
-def code_challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def _digest(state: str) -> str:
     return hashlib.sha256(state.encode()).hexdigest()
 
@@ -90,15 +67,15 @@ def _live_flows(request: HttpRequest) -> dict[str, dict]:
     return {key: flow for key, flow in flows.items() if now - flow["started_at"] < STATE_TTL_SECONDS * 2}
 
 
-def safe_next(request: HttpRequest, next_url: str | None) -> str:
+def safe_next(next_url: str | None) -> str:
     """`next` only when it stays on this site (an internal path); otherwise empty."""
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts=set(), require_https=False):
         return next_url if next_url.startswith("/") and not next_url.startswith("//") else ""
     return ""
 
 
-def begin(request: HttpRequest, *, provider: str, organization, app: OAuthApp, next_url: str = "") -> str:
-    """Start a flow for request.user in `organization`; returns the authorize URL to redirect to."""
+def begin(request: HttpRequest, *, provider: str, organization, app_kind: str, next_url: str = "") -> tuple[str, str]:
+    """Start a flow for request.user in `organization`; returns (state, PKCE verifier)."""
     if not request.session.session_key:
         request.session.save()  # the flow is bound to this session, so it must exist
     state = secrets.token_urlsafe(32)
@@ -109,21 +86,12 @@ def begin(request: HttpRequest, *, provider: str, organization, app: OAuthApp, n
         "organization_id": organization.pk,
         "user_id": request.user.pk,
         "code_verifier": verifier,
-        "next_url": safe_next(request, next_url),
-        "app_kind": app.kind,
+        "next_url": safe_next(next_url),
+        "app_kind": app_kind,
         "started_at": time.time(),
     }
     request.session[SESSION_KEY] = flows
-    query = {
-        "response_type": "code",
-        "client_id": app.client_id,
-        "redirect_uri": app.redirect_uri,
-        "scope": " ".join(app.scopes),
-        "state": state,
-        "code_challenge": code_challenge(verifier),
-        "code_challenge_method": "S256",
-    }
-    return f"{app.authorize_url}?{urlencode(query)}"
+    return state, verifier
 
 
 def complete(request: HttpRequest, *, provider: str, state: str | None) -> Flow:
