@@ -48,12 +48,13 @@ class QuickBooksApi:
     def __init__(
         self,
         credentials: dict[str, str],
+        realm_id: str,
         refresh: Callable[[], dict[str, str]],
         *,
         rate_limit: RateLimit = RATE,
     ):
         self.credentials = credentials
-        self.realm_id = credentials.get("realm_id", "")
+        self.realm_id = realm_id
         self.refresh_credentials = refresh
         self.last_time = ""  # the `time` of the latest answer: QuickBooks' own clock
         self.http = ProviderClient(

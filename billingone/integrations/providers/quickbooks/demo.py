@@ -2,9 +2,9 @@
 (beside Xero: an MSP may run both while it moves its books).
 
 Only when QUICKBOOKS_API_URL is a configured simulator host (the dev runner sets both): the seed
-walks the simulator's consent page for real (authorize URL from the discovery document, the
-first company chosen, the code exchanged by auth.py), stores the tokens and the company, and
-queues a first full sync, so `make run` shows QuickBooks invoices.
+walks the simulator's consent page for real (the shared OAuth client's authorize URL, the first
+company chosen, the code exchanged), stores the tokens and the company as the shared connect
+does, and queues a first full sync, so `make run` shows QuickBooks invoices.
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ def wire_demo_quickbooks(organization, owner) -> SyncRun | None:
     # it, so the demo authorises again (as a person clicking Reconnect would).
     if not _tokens_work(organization, connection):
         try:
-            credentials, company = authorise()
+            credentials, config = authorise()
         except (httpx.HTTPError, RuntimeError, ProviderError):
             return None  # the simulator is not running: the demo shows QuickBooks as not connected
         connection.set_credentials(credentials)
-        connection.config = {"realm_id": credentials["realm_id"], "company_name": company}
+        connection.config = config
         connection.status, connection.status_reason = Connection.Status.CONNECTED, ""
         connection.connected_at, connection.connected_by = timezone.now(), owner
         connection.save()
@@ -54,14 +54,27 @@ def wire_demo_quickbooks(organization, owner) -> SyncRun | None:
         return None
 
 
-def authorise() -> tuple[dict[str, str], str]:
-    """Tokens for the simulator's first company and its name (from CompanyInfo)."""
-    from billingone.integrations.providers.quickbooks.provider import QuickBooks
+def authorise() -> tuple[dict[str, str], dict]:
+    """Tokens for the simulator's first company and the connection's config (its CompanyInfo
+    name), through the shared OAuth client: authorize URL, consent page, code exchange."""
+    from billingone.integrations.oauth import client
     from billingone.integrations.providers.quickbooks.simulator.consent import approve
 
-    callback = approve(auth.authorize_url(secrets.token_urlsafe(16)))
-    credentials = {**auth.exchange_code(callback["code"]), "realm_id": callback["realmId"]}
-    return credentials, QuickBooks(ProviderContext(organization=None, credentials=credentials)).company_name()
+    app = auth.HOOKS.platform_app()
+    if app is None:
+        raise RuntimeError("no QuickBooks app configured")
+    verifier = secrets.token_urlsafe(48)
+    callback = approve(client.authorize_url(auth.HOOKS, app, secrets.token_urlsafe(32), verifier))
+    tokens = client.exchange_code(auth.HOOKS, app, callback["code"], verifier)
+    realm_id = callback["realmId"]
+    config = {
+        "app": "platform",
+        "account_id": realm_id,
+        "account_name": auth.company_name(tokens["access_token"], realm_id),
+        "account": {},
+        "granted_scopes": tokens["scope"].split(),
+    }
+    return {**tokens, "account_id": realm_id}, config
 
 
 def _tokens_work(organization, connection: Connection) -> bool:

@@ -67,6 +67,7 @@ class QuickBooks(Provider):
         SyncMode("full", "Full sync", "Every customer, item and invoice; flags what was removed."),
         SyncMode("reconcile", "Reconcile", "Refresh QuickBooks data, then reconcile it with what you buy."),
     )
+    oauth = qbo_auth.HOOKS
     rate_limit = RATE
     url_settings = qbo_auth.URL_SETTINGS
     sync_interval_setting = "QUICKBOOKS_SYNC_INTERVAL_MINUTES"
@@ -75,7 +76,9 @@ class QuickBooks(Provider):
 
     def __init__(self, context):
         super().__init__(context)
-        self.api = QuickBooksApi(context.credentials, self.refreshed_credentials)
+        credentials = context.credentials
+        realm_id = credentials.get("account_id") or context.config.get("account_id", "")  # the company
+        self.api = QuickBooksApi(credentials, str(realm_id), self.refreshed_credentials)
         self.today = timezone.now().date()
         self.notes: list[str] = []  # said in the run's result
         self.planned = 0  # rows announced so far: the progress total
@@ -84,10 +87,7 @@ class QuickBooks(Provider):
         connection = self.context.connection
         if connection is not None and connection.pk:
             return qbo_auth.refresh_connection(connection.pk, self.context.credentials.get("access_token", ""))
-        fresh = {
-            **self.context.credentials,
-            **qbo_auth.refresh_tokens(self.context.credentials.get("refresh_token", "")),
-        }
+        fresh = {**self.context.credentials, **qbo_auth.refresh_tokens(self.context.credentials)}
         self.context.save_credentials(fresh)  # no stored connection (contract tests, the benchmark)
         return fresh
 

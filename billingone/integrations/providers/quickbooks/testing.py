@@ -58,19 +58,23 @@ def wire(settings, sim: QuickBooksSimulator) -> None:
     settings.QUICKBOOKS_CLIENT_ID, settings.QUICKBOOKS_CLIENT_SECRET = TEST_CLIENT_ID, TEST_CLIENT_SECRET
     settings.QUICKBOOKS_REDIRECT_URI = TEST_REDIRECT_URI
     settings.INTEGRATION_SIMULATOR_HOSTS = [*settings.INTEGRATION_SIMULATOR_HOSTS, host]
-    auth._DISCOVERED.clear()
+    for name, url in auth.discovered_endpoints(sim.discovery_url).items():  # as intuit-oauth reads them
+        setattr(settings, name, url)
 
 
 def credentials_for(sim: QuickBooksSimulator, realm_id: str | None = None) -> dict[str, str]:
     """What a connection stores after the consent: tokens, their expiry and the company."""
     import time
 
+    from billingone.integrations.providers.quickbooks import auth
+
     tokens = obtain_tokens(sim, realm_id)
     return {
         "access_token": tokens["access_token"],
         "refresh_token": tokens["refresh_token"],
         "expires_at": str(time.time() + tokens["expires_in"]),
-        "realm_id": tokens["realm_id"],
+        "scope": " ".join(auth.SCOPES),
+        "account_id": tokens["realm_id"],  # as the shared OAuth connect stores the company
     }
 
 

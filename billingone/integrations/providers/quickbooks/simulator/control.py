@@ -3,13 +3,11 @@ injected fault is answered. Not part of Intuit's API."""
 
 from __future__ import annotations
 
-import socket
-import time
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
-from billingone.integrations.providers.quickbooks.simulator.faults import Fault
 from billingone.integrations.providers.quickbooks.simulator.sim import ApiFault, fault_body
+from simulators import faults
+from simulators.faults import Fault
 
 if TYPE_CHECKING:
     from billingone.integrations.providers.quickbooks.simulator.handler import QuickBooksHandler
@@ -18,42 +16,36 @@ if TYPE_CHECKING:
 def apply_fault(handler: QuickBooksHandler, fault: Fault) -> bool:
     """Answer with the fault; False when the request should then proceed normally."""
     sim = handler.simulator
-    if fault.kind == "timeout":
-        time.sleep(fault.seconds)
-        return False
     if fault.kind == "page_delete":
         books = sim.company(handler.realm_id).books
         sim.delete_invoice(next(iter(books.live_indices())), handler.realm_id)
         return False
-    if fault.kind == "drop":
-        handler.close_connection = True  # nothing is written: the client sees the connection close
-        handler.connection.shutdown(socket.SHUT_RDWR)
+    if fault.kind == "429":  # QBO's ThrottleExceeded Fault, with Retry-After
+        handler.throttled(fault.retry_after)
         return True
-    if fault.kind == "5xx":
-        error = ApiFault(
-            fault.status,
-            "10000",
-            "An application error has occurred while processing your request",
-            "System Failure Error: Service Unavailable",
-            "SystemFault",
-        )
-        handler.send_json(fault.status, fault_body(error, sim.now_stamp()))
-    elif fault.kind == "malformed":
-        handler.send(200, b'{"QueryResponse": {"Invoice": [{"Id": "1", ', "application/json;charset=UTF-8")
-    elif fault.kind == "token_expiry":
+    return faults.act(handler, fault, dialect(sim))
+
+
+def dialect(sim) -> faults.Dialect:
+    """How QuickBooks says the shared faults: Fault envelopes, and a 401 that is not one."""
+
+    def error_body(status: int, message: str) -> dict:
         from billingone.integrations.providers.quickbooks.simulator.handler import unauthorized_body
 
-        sim.identity.expire_access_tokens()
-        handler.send_json(401, unauthorized_body(sim.now_stamp()))
-    elif fault.kind == "429":
-        handler.throttled(fault.retry_after)
-    return True
+        if status == 401:
+            return unauthorized_body(sim.now_stamp())
+        detail = f"System Failure Error: {message}"
+        return fault_body(
+            ApiFault(status, "10000", "An application error has occurred", detail, "SystemFault"), sim.now_stamp()
+        )
+
+    return faults.Dialect(error_body=error_body, expire_tokens=sim.identity.expire_access_tokens)
 
 
 def get(handler: QuickBooksHandler) -> None:
     sim = handler.simulator
     if handler.route == "/_sim/faults":
-        return handler.send_json(200, sim.faults.state())
+        return handler.send_json(*sim.faults.control("GET", {}))
     if handler.route != "/_sim/state":
         return handler.send_json(404, {"error": "not_found"})
     handler.send_json(
@@ -72,12 +64,13 @@ def get(handler: QuickBooksHandler) -> None:
 
 def post(handler: QuickBooksHandler) -> None:
     actions = {
-        "/_sim/faults": add_fault,
         "/_sim/mutate": mutate,
         "/_sim/webhook": configure_webhook,
         "/_sim/apps": register_app,
         "/_sim/expire_tokens": expire_tokens,
     }
+    if handler.route == "/_sim/faults":
+        return handler.send_json(*handler.simulator.faults.control("POST", handler.form()))
     action = actions.get(handler.route)
     if action is None:
         return handler.send_json(404, {"error": "not_found"})
@@ -87,12 +80,6 @@ def post(handler: QuickBooksHandler) -> None:
     except (TypeError, ValueError, KeyError, IndexError) as error:
         status, body = 400, {"error": str(error)}
     handler.send_json(status, body)
-
-
-def add_fault(sim, options: dict) -> tuple[int, dict]:
-    kind = options.pop("kind", "")
-    fault = sim.faults.add(kind, **options)
-    return 201, asdict(fault)
 
 
 def mutate(sim, options: dict) -> tuple[int, dict]:

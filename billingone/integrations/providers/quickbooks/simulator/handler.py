@@ -141,7 +141,7 @@ class QuickBooksHandler(BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         if self.route == "/_sim/faults":
-            return self.send_json(200, {"cleared": self.simulator.faults.clear()})
+            return self.send_json(*self.simulator.faults.control("DELETE", {}))
         self.send_json(404, {"error": "not_found"})
 
     # ---- OAuth ------------------------------------------------------------------------------

@@ -11,14 +11,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from http.server import ThreadingHTTPServer
 
 from billingone.integrations.providers.quickbooks.simulator.data import QBO_ZONE, Books, stamp
-from billingone.integrations.providers.quickbooks.simulator.faults import Faults
 from billingone.integrations.providers.quickbooks.simulator.identity import Identity
 from billingone.integrations.providers.quickbooks.simulator.limits import Limits
 from billingone.integrations.providers.quickbooks.simulator.query import Query, QueryError, matches, parse, sort_key
 from billingone.integrations.providers.quickbooks.simulator.webhooks import Webhooks
+from simulators.faults import FaultPlan, QuietServer
 
 CDC_MAX_DAYS = 30
 CDC_MAX_OBJECTS = 1000
@@ -80,14 +79,15 @@ class QuickBooksSimulator:
             self.companies[realm_id] = Company(realm_id, REALM_NAMES[number % len(REALM_NAMES)], books)
         self.identity = Identity(self.clock)
         self.limits = Limits(self.clock, per_minute=per_minute, concurrent=concurrent)
-        self.faults = Faults()
+        # The shared fault vocabulary, plus this simulator's own: an invoice deleted mid-paging.
+        self.faults = FaultPlan(extra_kinds=("page_delete",))
         self.webhooks = Webhooks(self.clock)
         self.auto_approve = auto_approve
         self.lock = threading.RLock()
         self.version = 0
         self._cache: OrderedDict = OrderedDict()
         self.idempotent: dict[tuple[str, str], tuple[int, dict]] = {}
-        self.server: ThreadingHTTPServer | None = None
+        self.server: QuietServer | None = None
         self.requests: list[dict] = []  # API calls (path, query, headers) for tests
 
     # ---- clock ------------------------------------------------------------------------------
@@ -286,8 +286,7 @@ class QuickBooksSimulator:
     def start(self, host: str = "127.0.0.1", port: int = 0) -> QuickBooksSimulator:
         from billingone.integrations.providers.quickbooks.simulator.handler import make_handler
 
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, port), make_handler(self))
         self.server.request_queue_size = 64
         threading.Thread(target=self.server.serve_forever, args=(0.05,), name="qbo-sim", daemon=True).start()
         return self

@@ -14,7 +14,8 @@ def test_seed_connects_quickbooks_and_syncs_its_invoices(db, pax8_sim, xero_sim,
     organization = seed_demo()
     connection = Connection.objects.get(organization=organization, provider="quickbooks")
     assert connection.is_connected
-    assert connection.config == {"realm_id": qbo_wired.realm_ids[0], "company_name": "Demo MSP LLC"}
+    assert connection.config["account_id"] == qbo_wired.realm_ids[0]
+    assert connection.config["account_name"] == "Demo MSP LLC"
     run_pending_tasks()
     run = SyncRun.objects.get(connection=connection)
     assert run.status == SyncRun.Status.SUCCEEDED, run.error_message

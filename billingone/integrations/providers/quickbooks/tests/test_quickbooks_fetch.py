@@ -180,7 +180,7 @@ def test_token_expiry_mid_sync_refreshes_once_and_saves_the_rotated_token(person
     yielded, _, _ = run(personas.org_a, dict(qbo_credentials), saved=saved)
     assert not qbo_wired.faults.pending
     assert len(records(yielded, InvoiceRecord)) == 300
-    assert len(saved) == 1 and saved[0]["refresh_token"] != old_refresh and saved[0]["realm_id"]
+    assert len(saved) == 1 and saved[0]["refresh_token"] != old_refresh and saved[0]["account_id"]
 
 
 def test_a_revoked_grant_needs_reauthorization(personas, qbo_wired, qbo_credentials):

@@ -1,6 +1,6 @@
 """Tokens on a stored connection: refreshed ahead of the hour, the rotated refresh token always
 persisted (encrypted), invalid_grant → needs
-attention; endpoints only from a trusted discovery document; revoke ends the grant."""
+attention; endpoints from a trusted discovery document; revoke ends the grant."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
-import httpx
 import pytest
 
 from billingone.integrations.base import ConfigurationInvalid, NeedsReauthorization, ProviderContext
 from billingone.integrations.models import Connection
+from billingone.integrations.oauth import client
 from billingone.integrations.providers.quickbooks import auth
 from billingone.integrations.providers.quickbooks.provider import QuickBooks
 from billingone.integrations.providers.quickbooks.simulator import discovery
@@ -41,7 +42,7 @@ def test_an_access_token_near_its_hour_is_refreshed_and_the_rotated_token_saved(
     connection.refresh_from_db()
     after = connection.get_credentials()
     assert after["refresh_token"] != before["refresh_token"] and after["access_token"] != before["access_token"]
-    assert float(after["expires_at"]) > time.time() + 3000 and after["realm_id"] == before["realm_id"]
+    assert float(after["expires_at"]) > time.time() + 3000 and after["account_id"] == before["account_id"]
     assert before["refresh_token"] not in connection.credentials_token  # stored encrypted
     grant = qbo_wired.identity.grants[-1]
     assert grant.refreshes == 1 and grant.refresh_token == after["refresh_token"]
@@ -56,17 +57,32 @@ def test_invalid_grant_marks_the_connection_needs_attention(connection, qbo_wire
     assert "Reconnect QuickBooks" in connection.status_reason
 
 
-def test_revoke_ends_the_grant(qbo_wired, qbo_credentials):
-    assert auth.revoke(qbo_credentials["refresh_token"]) is True
+def test_the_shared_revoke_ends_the_grant(qbo_wired, qbo_credentials):
+    assert client.revoke(auth.HOOKS, auth.app_for(qbo_credentials), qbo_credentials["refresh_token"]) is True
     assert qbo_wired.identity.grants[-1].revoked
-    assert auth.revoke("") is False
 
 
-def test_the_authorize_url_comes_from_the_discovery_document(qbo_wired):
-    url = auth.authorize_url("state-123")
-    assert url.startswith(f"{qbo_wired.url}/connect/oauth2?")
-    assert "scope=com.intuit.quickbooks.accounting" in url and "state=state-123" in url
-    assert httpx.get(url).status_code == 200
+def test_the_endpoint_defaults_are_the_production_discovery_document():
+    from billingone.integrations.providers.quickbooks.simulator.discovery import PRODUCTION
+
+    for setting, name in auth.DISCOVERED.items():
+        assert env_default(setting) == PRODUCTION[name]
+
+
+def test_the_simulator_endpoints_are_read_from_its_discovery_document(qbo_wired, settings):
+    assert auth.discovered_endpoints(qbo_wired.discovery_url) == {
+        "QUICKBOOKS_AUTHORIZE_URL": f"{qbo_wired.url}/connect/oauth2",
+        "QUICKBOOKS_TOKEN_URL": f"{qbo_wired.url}/oauth2/v1/tokens/bearer",
+        "QUICKBOOKS_REVOKE_URL": f"{qbo_wired.url}/v2/oauth2/tokens/revoke",
+    }
+    assert f"{qbo_wired.url}/oauth2/v1/tokens/bearer" == settings.QUICKBOOKS_TOKEN_URL
+
+
+def env_default(setting: str) -> str:
+    """The default settings.py gives `setting` when the environment names nothing."""
+    source = (Path(__file__).resolve().parents[4] / "settings.py").read_text()
+    line = next(line for line in source.splitlines() if line.startswith(f"{setting} = env_str("))
+    return line.split(", ", 1)[1].rsplit(")", 1)[0].strip('"')
 
 
 class ForeignDiscovery(BaseHTTPRequestHandler):
@@ -89,11 +105,9 @@ def test_a_discovery_document_naming_a_foreign_host_is_refused(qbo_wired, settin
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         host = f"127.0.0.1:{server.server_address[1]}"
-        settings.QUICKBOOKS_DISCOVERY_URL = f"http://{host}/.well-known/openid_configuration"
         settings.INTEGRATION_SIMULATOR_HOSTS = [*settings.INTEGRATION_SIMULATOR_HOSTS, host]
-        auth._DISCOVERED.clear()
         with pytest.raises(ConfigurationInvalid) as caught:
-            auth.endpoints()
+            auth.discovered_endpoints(f"http://{host}/.well-known/openid_configuration")
         assert "token_endpoint" in caught.value.message
     finally:
         server.shutdown()
