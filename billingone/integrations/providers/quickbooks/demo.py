@@ -27,7 +27,7 @@ def quickbooks_is_simulated() -> bool:
     return f"{parts.hostname}:{parts.port}" in simulator_hosts()
 
 
-def wire_demo_quickbooks(organization, owner) -> SyncRun | None:
+def wire_demo(organization, owner) -> SyncRun | None:
     """Connect QuickBooks (the simulator's first company) and queue a first sync, once."""
     from billingone.integrations.flows import SyncInProgress, request_sync
 
