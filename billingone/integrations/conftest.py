@@ -12,8 +12,3 @@ pax8_sim = pytest.fixture(pax8_simulator_fixture)
 from billingone.integrations.providers.xero.testing import xero_simulator_fixture  # noqa: E402
 
 xero_sim = pytest.fixture(xero_simulator_fixture)
-
-# QuickBooks (issue 11): its simulator on a free port, wired into settings.
-from billingone.integrations.providers.quickbooks.testing import quickbooks_simulator_fixture  # noqa: E402
-
-qbo_wired = pytest.fixture(quickbooks_simulator_fixture)
