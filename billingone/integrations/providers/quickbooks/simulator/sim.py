@@ -64,6 +64,7 @@ class QuickBooksSimulator:
         auto_approve: bool = False,
         per_minute: int = 500,
         concurrent: int = 10,
+        window: float = 60.0,  # the throttle's window in seconds (tests shorten it)
     ):
         self.offset = 0.0
         self.frozen: float | None = None
@@ -78,7 +79,7 @@ class QuickBooksSimulator:
             realm_id = str(9341453050298760 + seed * 100 + number)
             self.companies[realm_id] = Company(realm_id, REALM_NAMES[number % len(REALM_NAMES)], books)
         self.identity = Identity(self.clock)
-        self.limits = Limits(self.clock, per_minute=per_minute, concurrent=concurrent)
+        self.limits = Limits(self.clock, per_minute=per_minute, concurrent=concurrent, window=window)
         # The shared fault vocabulary, plus this simulator's own: an invoice deleted mid-paging.
         self.faults = FaultPlan(extra_kinds=("page_delete",))
         self.webhooks = Webhooks(self.clock)
