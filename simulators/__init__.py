@@ -77,8 +77,11 @@ DEV_SIMULATORS: list[DevSimulator] = [
             # The simulator's own published dev app (quickbooks/simulator/__main__.py), never a real one.
             "QUICKBOOKS_CLIENT_ID": "billingone-dev-qbo",
             "QUICKBOOKS_CLIENT_SECRET": "billingone-dev-qbo-secret",
+            "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN": "billingone-dev-qbo-verifier",
             "SIMULATOR_HOST_QUICKBOOKS": "127.0.0.1:8703",
         },
+        # Changes made in the simulator (/_sim/mutate, invoice writes) reach the demo as signed webhooks.
+        args=("--webhook-token", "billingone-dev-qbo-verifier"),
     ),
     # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(

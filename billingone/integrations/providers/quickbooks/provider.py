@@ -32,6 +32,7 @@ from billingone.integrations.base import (
 )
 from billingone.integrations.providers.quickbooks import auth as qbo_auth
 from billingone.integrations.providers.quickbooks import mapping
+from billingone.integrations.providers.quickbooks import webhooks as qbo_webhooks
 from billingone.integrations.providers.quickbooks.client import RATE, QuickBooksApi, TokenExpired
 from billingone.integrations.records import Batch, Checkpoint, Complete, Kind, Removed, Yielded
 
@@ -68,6 +69,7 @@ class QuickBooks(Provider):
         SyncMode("reconcile", "Reconcile", "Refresh QuickBooks data, then reconcile it with what you buy."),
     )
     oauth = qbo_auth.HOOKS
+    webhooks = qbo_webhooks.HOOKS
     rate_limit = RATE
     url_settings = qbo_auth.URL_SETTINGS
     sync_interval_setting = "QUICKBOOKS_SYNC_INTERVAL_MINUTES"

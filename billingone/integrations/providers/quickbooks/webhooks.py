@@ -1,11 +1,12 @@
-"""QuickBooks webhooks (PROVIDERS.md §3.8): verify `intuit-signature` before reading anything,
-then turn a CloudEvents payload (a JSON list of events) or the legacy `eventNotifications` one
-into the companies (realm ids) to delta-sync. Notifications are thin, so nothing else is read
-from them: a delta sync of the company picks up what changed, deletions included.
+"""QuickBooks webhooks (PROVIDERS.md §3.8), the hooks of the shared receiver at
+/webhooks/quickbooks/ (integrations/webhooks.py): verify `intuit-signature` before reading
+anything, then turn a CloudEvents payload (a JSON list of events) or the legacy
+`eventNotifications` one into events naming the company (realm id) to delta-sync. Notifications
+are thin: the delta sync of the company picks up what changed, deletions included.
 
 De-duplication: a delivery is identified by its CloudEvents ids (the body's digest for the
 legacy format, which has none); one already seen (a retry, a replay) starts nothing, and the
-events of one delivery start at most one sync per company.
+receiver turns the events of a company into one delta sync.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from billingone.integrations.webhooks import WebhookEvent, WebhookHooks
+
 SIGNATURE_HEADER = "intuit-signature"
 SEEN_TTL_SECONDS = 3 * 86400  # longer than Intuit keeps retrying a delivery
 SEEN_PREFIX = "quickbooks.webhook.seen:"
@@ -31,8 +34,13 @@ class PayloadInvalid(ValueError):
 
 @dataclass(frozen=True)
 class Notice:
-    realm_ids: tuple[str, ...]  # each company once, in the order first named
+    events: tuple[WebhookEvent, ...]
     event_ids: tuple[str, ...]
+
+    @property
+    def realm_ids(self) -> tuple[str, ...]:
+        """Each company once, in the order first named."""
+        return tuple(dict.fromkeys(event.account_id for event in self.events))
 
 
 def verify(raw_body: bytes, headers: Mapping[str, str], verifier_token: str) -> bool:
@@ -60,25 +68,32 @@ def parse(raw_body: bytes) -> Notice:
     raise PayloadInvalid("Neither CloudEvents nor eventNotifications.")
 
 
-def cloudevents(events: list) -> Notice:
-    realms, ids = [], []
-    for event in events:
-        if not isinstance(event, dict) or not event.get("intuitaccountid") or not event.get("id"):
+def cloudevents(items: list) -> Notice:
+    events, ids = [], []
+    for item in items:
+        if not isinstance(item, dict) or not item.get("intuitaccountid") or not item.get("id"):
             raise PayloadInvalid("A CloudEvent without intuitaccountid or id.")
-        if not str(event.get("type", "")).startswith("qbo."):
+        kind = str(item.get("type", ""))
+        if not kind.startswith("qbo."):
             continue  # another Intuit product's event
-        realms.append(str(event["intuitaccountid"]))
-        ids.append(str(event["id"]))
-    return Notice(tuple(dict.fromkeys(realms)), tuple(ids))
+        entity = kind.split(".")[1] if kind.count(".") >= 2 else ""
+        events.append(WebhookEvent(str(item["intuitaccountid"]), entity, str(item.get("intuitentityid", ""))))
+        ids.append(str(item["id"]))
+    return Notice(tuple(events), tuple(ids))
 
 
 def legacy(notifications: list, digest: str) -> Notice:
-    realms = []
+    events = []
     for notification in notifications:
         if not isinstance(notification, dict) or not notification.get("realmId"):
             raise PayloadInvalid("An eventNotification without realmId.")
-        realms.append(str(notification["realmId"]))
-    return Notice(tuple(dict.fromkeys(realms)), (digest,))
+        entities = (notification.get("dataChangeEvent") or {}).get("entities") or [{}]
+        for entity in entities if isinstance(entities, list) else [{}]:
+            entity = entity if isinstance(entity, dict) else {}
+            events.append(
+                WebhookEvent(str(notification["realmId"]), str(entity.get("name", "")), str(entity.get("id", "")))
+            )
+    return Notice(tuple(events), (digest,))
 
 
 def first_sighting(notice: Notice) -> bool:
@@ -87,9 +102,22 @@ def first_sighting(notice: Notice) -> bool:
     return any(fresh)
 
 
+def new_events(raw_body: bytes) -> list[WebhookEvent]:
+    """The events of a verified delivery, none when it was seen before (a retry, a replay)."""
+    notice = parse(raw_body)
+    return list(notice.events) if first_sighting(notice) else []
+
+
 def realms_to_sync(raw_body: bytes, headers: Mapping[str, str], verifier_token: str) -> tuple[str, ...] | None:
     """The companies a verified, not yet seen delivery asks to sync; None when the signature fails."""
     if not verify(raw_body, headers, verifier_token):
         return None
-    notice = parse(raw_body)
-    return notice.realm_ids if first_sighting(notice) else ()
+    return tuple(dict.fromkeys(event.account_id for event in new_events(raw_body)))
+
+
+HOOKS = WebhookHooks(
+    secret_setting="QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN",  # noqa: S106 - the setting's name
+    verify=verify,
+    parse=new_events,
+    sync_mode="delta",
+)

@@ -12,7 +12,6 @@ from billingone.integrations.providers.quickbooks.simulator.sim import QuickBook
 
 DEV_CLIENT_ID = "billingone-dev-qbo"
 DEV_CLIENT_SECRET = "billingone-dev-qbo-secret"  # the simulator's own published dev app, never a real one
-DEV_VERIFIER_TOKEN = "billingone-dev-qbo-verifier"
 
 
 def default_redirect_uris() -> list[str]:
@@ -35,6 +34,7 @@ def main() -> None:
     parser.add_argument("--auto-approve", action="store_true", help="Skip the consent page (the first company).")
     parser.add_argument("--redirect-uri", action="append", default=[])
     parser.add_argument("--webhook-url", default=os.environ.get("QUICKBOOKS_SIM_WEBHOOK_URL", ""))
+    parser.add_argument("--webhook-token", default=os.environ.get("QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN", ""))
     args = parser.parse_args()
     sim = QuickBooksSimulator(
         invoices=min(args.invoices, 200_000),
@@ -47,8 +47,9 @@ def main() -> None:
     )
     uris = args.redirect_uri or default_redirect_uris()
     sim.identity.register_app(DEV_CLIENT_ID, DEV_CLIENT_SECRET, uris)
-    if args.webhook_url:
-        sim.webhooks.configure(args.webhook_url, DEV_VERIFIER_TOKEN)
+    if args.webhook_token:  # changes are delivered, signed, to the dev server's receiver
+        site = (os.environ.get("SITE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}").rstrip("/")
+        sim.webhooks.configure(args.webhook_url or f"{site}/webhooks/quickbooks/", args.webhook_token)
     sim.start(args.host, args.port)
     print(f"QuickBooks simulator on {sim.url} (app {DEV_CLIENT_ID}, redirect {', '.join(uris)})", flush=True)
     stop = threading.Event()

@@ -8,6 +8,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import httpx
 import pytest
 
 from billingone.integrations.providers.quickbooks import webhooks
@@ -149,3 +150,41 @@ def test_a_delivery_from_the_simulator_verifies(qbo_sim):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ---- through the shared receiver at /webhooks/quickbooks/ --------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_in_quickbooks_becomes_one_delta_sync_replays_none(qbo_wired, live_server, settings, personas):
+    from billingone.billing.models import Invoice
+    from billingone.integrations.models import SyncRun
+    from billingone.integrations.providers.quickbooks.testing import credentials_for
+    from billingone.integrations.testing import connect
+    from billingone.testing.tasks import run_pending_tasks
+
+    settings.QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = TOKEN
+    url = f"{live_server.url}/webhooks/quickbooks/"
+    credentials = credentials_for(qbo_wired)
+    connect(personas.org_a, "quickbooks", credentials, {"account_id": credentials["account_id"]})
+    other = credentials_for(qbo_wired, qbo_wired.realm_ids[1])  # org B chose the other company
+    connect(personas.org_b, "quickbooks", other, {"account_id": other["account_id"]})
+
+    qbo_wired.webhooks.configure(url, TOKEN)
+    qbo_wired.change_invoice(3)
+    qbo_wired.delete_invoice(4)
+    qbo_wired.webhooks.wait()
+    assert [d.status for d in qbo_wired.webhooks.deliveries] == [200]
+    runs = list(SyncRun.objects.filter(trigger=SyncRun.Trigger.WEBHOOK))
+    assert [(run.organization, run.mode) for run in runs] == [(personas.org_a, "delta")]  # one run, one company
+
+    body = qbo_wired.webhooks.deliveries[0].body
+    replay = httpx.post(url, content=body, headers={"intuit-signature": sign(body, TOKEN)})
+    forged = httpx.post(url, content=body, headers={"intuit-signature": sign(body, "not-the-token")})
+    assert (replay.status_code, forged.status_code, forged.content) == (200, 401, b"")
+    run_pending_tasks()
+    assert SyncRun.objects.filter(trigger=SyncRun.Trigger.WEBHOOK).count() == 1  # the replay started nothing
+    assert SyncRun.objects.get(pk=runs[0].pk).status == SyncRun.Status.SUCCEEDED
+    # never synced before, so the delta reads everything: the changed invoice, not the deleted one
+    assert Invoice.objects.get(organization=personas.org_a, source="quickbooks", external_id="4").removed_at is None
+    assert not Invoice.objects.filter(organization=personas.org_a, external_id="5").exists()
