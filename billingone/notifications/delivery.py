@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from billingone.notifications.channels import email, inapp, push
@@ -74,8 +75,6 @@ def run_delivery(delivery_id: int) -> str:
 
 
 def _retry_or_fail(delivery: Delivery, error: str) -> str:
-    from billingone.notifications.tasks import deliver_notification
-
     delays = retry_delays()
     if delivery.attempts > len(delays):
         logger.warning("notification delivery gave up", extra={"delivery": delivery.pk, "error": error})
@@ -87,3 +86,9 @@ def _retry_or_fail(delivery: Delivery, error: str) -> str:
     deliver_notification.using(run_after=run_after).enqueue(delivery.pk)
     logger.info("notification delivery will retry", extra={"delivery": delivery.pk, "attempt": delivery.attempts})
     return "retry"
+
+
+@task
+def deliver_notification(delivery_id: int) -> str:
+    """Send one queued delivery (email, in-app item or push to one device)."""
+    return run_delivery(delivery_id)

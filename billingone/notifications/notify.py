@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import transaction
 
+from billingone.notifications.delivery import deliver_notification
 from billingone.notifications.events import CHANNELS, Channel, NotificationEvent, get_event
 from billingone.notifications.models import Delivery, OrganizationNotificationPolicy, PushDevice
 from billingone.notifications.preferences import wants
@@ -74,7 +75,6 @@ def _targets(user, channel: Channel) -> list[tuple[str, PushDevice | None]]:
 def _queue(event: NotificationEvent, user, role: str | None, organization, key: str, payload: dict) -> list[Delivery]:
     """Create (or find, when already queued under `key`) this user's deliveries; enqueue new ones."""
     from billingone.notifications.preferences import saved_preferences
-    from billingone.notifications.tasks import deliver_notification
 
     created = []
     saved = saved_preferences(user).get(event.key)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from crontask import cron
+from django.tasks import task
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from billingone.notifications.delivery import retry_delays
+from billingone.notifications.delivery import deliver_notification, retry_delays
 from billingone.notifications.models import Delivery
 
-TASK_PATH = "billingone.notifications.tasks.deliver_notification"
+TASK_PATH = "billingone.notifications.delivery.deliver_notification"
 GRACE = timedelta(minutes=15)
 RUNNING_TIMEOUT = timedelta(hours=1)
 
@@ -31,8 +33,6 @@ def _in_flight() -> set[int]:
 
 
 def requeue_stuck() -> int:
-    from billingone.notifications.tasks import deliver_notification
-
     longest_wait = timedelta(seconds=max(retry_delays(), default=0)) + GRACE
     stale = Delivery.objects.filter(status=Delivery.Status.PENDING, updated_at__lt=timezone.now() - longest_wait)
     busy = _in_flight()
@@ -42,3 +42,10 @@ def requeue_stuck() -> int:
             deliver_notification.enqueue(delivery_id)
             requeued += 1
     return requeued
+
+
+@cron("*/15 * * * *")
+@task
+def requeue_stuck_deliveries() -> int:
+    """Every 15 minutes: re-queue pending deliveries whose task was lost."""
+    return requeue_stuck()

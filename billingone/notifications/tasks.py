@@ -1,23 +1,7 @@
-"""Worker tasks of the notifications app."""
+"""The notifications app's background tasks, defined beside their work; crontask discovers
+cron schedules in each app's `tasks` module, so the scheduled ones are named here."""
 
-from __future__ import annotations
+from billingone.notifications.delivery import deliver_notification
+from billingone.notifications.sweep import requeue_stuck_deliveries
 
-from crontask import cron
-from django.tasks import task
-
-
-@task
-def deliver_notification(delivery_id: int) -> str:
-    """Send one queued delivery (email, in-app item or push to one device)."""
-    from billingone.notifications.delivery import run_delivery
-
-    return run_delivery(delivery_id)
-
-
-@cron("*/15 * * * *")
-@task
-def requeue_stuck_deliveries() -> int:
-    """Every 15 minutes: re-queue pending deliveries whose task was lost."""
-    from billingone.notifications.sweep import requeue_stuck
-
-    return requeue_stuck()
+__all__ = ["deliver_notification", "requeue_stuck_deliveries"]
