@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
 
+from billingone.accounts import ended_sessions
 from billingone.orgs.models import Membership, Organization
 
 # Factors that satisfy "Require MFA" (recovery codes alone are a fallback, not a factor).
@@ -79,6 +80,7 @@ def end_if_stale(user, session_key: str | None) -> str | None:
     tracked = UserSession.objects.filter(session_key=session_key, user_id=user.pk).first()
     reason = stale_reason(user, tracked)
     if reason:
+        ended_sessions.remember(session_key, ended_sessions.EXPIRED)
         tracked.end()
     return reason
 

@@ -7,12 +7,13 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, pre_save
 
-from billingone.accounts import history
+from billingone.accounts import ended_sessions, history
 from billingone.accounts.models import LoginEvent, PasskeyEvent
 from billingone.audit.log import record
 
@@ -130,3 +131,6 @@ def connect() -> None:
     for signal, receiver in RECEIVERS:
         signal.connect(receiver, dispatch_uid=f"billingone.accounts.{receiver.__name__}")
     pre_save.connect(on_authenticator_saved, sender=Authenticator, dispatch_uid="billingone.accounts.passkey_rename")
+    post_delete.connect(
+        ended_sessions.on_user_session_deleted, sender=UserSession, dispatch_uid="billingone.accounts.session_ended"
+    )

@@ -16,6 +16,7 @@ from billingone.api.pagination import paginate
 from billingone.integrations import flows, registry
 from billingone.integrations.models import SyncRun
 from billingone.integrations.state import IntegrationState, integration_states, run_payload, state_for
+from billingone.lib.text import parse_id
 from billingone.orgs.tenancy import org_endpoint
 
 router = Router(tags=["integrations"])
@@ -130,9 +131,10 @@ def list_runs(request, slug: str, provider: str | None = None, cursor: str | Non
 @router.get("/orgs/{slug}/sync-runs/{run_id}", summary="One sync run with live progress")
 @org_endpoint("org.view")
 def get_run(request, slug: str, run_id: str):
-    if not run_id.isdigit():
+    row_id = parse_id(run_id)
+    if row_id is None:
         raise Http404
-    run = SyncRun.objects.filter(organization=request.organization, pk=int(run_id)).select_related("actor").first()
+    run = SyncRun.objects.filter(organization=request.organization, pk=row_id).select_related("actor").first()
     if run is None:
         raise Http404
     return run_payload(run)

@@ -18,6 +18,7 @@ from billingone.audit.log import record
 from billingone.integrations import registry
 from billingone.integrations.base import Provider, ProviderContext, ProviderError
 from billingone.integrations.models import Connection, SyncRun
+from billingone.lib.text import short_quote
 from billingone.orgs import roles
 
 
@@ -195,7 +196,7 @@ def request_sync(
     mode = mode or provider.sync_modes[0].key
     if provider.mode(mode) is None:
         allowed = ", ".join(m.key for m in provider.sync_modes)
-        raise InvalidMode(f"{provider.name} syncs with mode {allowed}, not {mode!r}.")
+        raise InvalidMode(f"{provider.name} syncs with mode {allowed}, not {short_quote(mode)}.")
     from billingone.integrations.tasks import enqueue_run
 
     try:
