@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
@@ -135,9 +135,14 @@ def _is_blocked_address(address: str) -> bool:
     )
 
 
-def check_url(url: str, allowed_urls: Iterable[str]) -> None:
+Resolver = Callable[..., list]
+
+
+def check_url(url: str, allowed_urls: Iterable[str], resolve: Resolver = socket.getaddrinfo) -> str | None:
     """Refuse any URL whose host:port is not one of the configured provider URLs', any
-    non-https URL outside the simulators, and any host resolving to a private address."""
+    non-https URL outside the simulators, and any host resolving to a private address.
+    Returns the checked address to connect to (None for the local simulators): connecting to
+    it, not to the name again, leaves no window for DNS to answer differently (rebinding)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     netloc = f"{host}:{parts.port}" if parts.port else host
@@ -151,13 +156,26 @@ def check_url(url: str, allowed_urls: Iterable[str]) -> None:
     if parts.scheme != "https" and not simulated:
         raise ConfigurationInvalid(f"Refusing to call {host} over {parts.scheme}: providers are called over https.")
     if simulated:
-        return
+        return None
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
+        infos = resolve(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
         raise Unreachable(f"{host} could not be resolved.") from exc
-    if any(_is_blocked_address(info[4][0]) for info in infos):
+    if not infos or any(_is_blocked_address(info[4][0]) for info in infos):
         raise ConfigurationInvalid(f"Refusing to call {host}: it resolves to a private or reserved address.")
+    return infos[0][4][0]
+
+
+def pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(url, headers, extensions) that reach `address` while the server still sees the name: the
+    Host header and the TLS SNI + certificate check use the host name of `url`."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    ip_host = f"[{address}]" if ":" in address else address
+    netloc = ip_host + (f":{parts.port}" if parts.port else "")
+    host_header = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": host_header}, {"sni_hostname": parts.hostname or ""}
 
 
 # ---- rate headers -------------------------------------------------------------------------
@@ -215,6 +233,7 @@ class ProviderClient:
         max_retries: int | None = None,
         rate_headers: Callable[[httpx.Headers], float | None] = generic_rate_pause,
         sleep: Callable[[float], None] = time.sleep,
+        resolve: Resolver = socket.getaddrinfo,
     ):
         self.provider = provider
         self.allowed_urls = [u for u in allowed_urls if u]
@@ -230,6 +249,7 @@ class ProviderClient:
         )
         self.rate_headers = rate_headers
         self.sleep = sleep
+        self.resolve = resolve
         self.stats = CallStats()
 
     def close(self) -> None:
@@ -251,11 +271,11 @@ class ProviderClient:
         return base * (2**attempt) * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        check_url(url, self.allowed_urls)
+        address = check_url(url, self.allowed_urls, self.resolve)
         attempt = 0
         while True:
             try:
-                response = self._send(method, url, **kwargs)
+                response = self._send(method, url, address, **kwargs)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 error = self._transport_error(url, exc)
                 if attempt >= self.max_retries:
@@ -287,11 +307,15 @@ class ProviderClient:
                 self.stats.waited_seconds += wait
                 self.sleep(wait)
 
-    def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+    def _send(self, method: str, url: str, address: str | None, **kwargs) -> httpx.Response:
+        target, host_header, extensions = pinned(url, address)
+        if host_header:
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), **host_header}
+            kwargs["extensions"] = {**(kwargs.get("extensions") or {}), **extensions}
         with self.limiter.slot():
             started = time.monotonic()
             self.stats.calls += 1
-            response = self.http.request(method, url, **kwargs)
+            response = self.http.request(method, target, **kwargs)
             response.read()
         self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
         pause = self.rate_headers(response.headers)
