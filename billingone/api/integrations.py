@@ -39,7 +39,7 @@ def integration_payload(request, state: IntegrationState) -> dict:
             "at": last.finished_at or last.queued_at,
             "outcome": last.status,
             "counts": last.counts(),
-            "error": last.error_message or None,
+            "error": run_payload(last)["error"],  # the same shape as a run's error
         }
         if last
         else None,
@@ -113,6 +113,9 @@ def sync_integration(request, slug: str, provider: str):
 @org_endpoint("integrations.sync")
 def sync_all(request, slug: str):
     queued, running = flows.sync_all(request.membership, request)
+    if not queued and not running:
+        url = request.build_absolute_uri(reverse("settings_integrations", kwargs={"slug": slug}))
+        raise ApiError(409, "not_connected", "No integration is connected yet: connect one first.", web_url=url)
     return Status(
         202, {"runs": [run_payload(run) for run in queued], "already_running": [run_payload(r) for r in running]}
     )

@@ -87,7 +87,7 @@ def check_credentials(organization, provider: type[Provider], credentials: dict)
     try:
         provider(ProviderContext(organization=organization, credentials=credentials)).test_connection()
     except ProviderError as error:
-        fields = {error.field: error.message} if error.field else {}
+        fields = dict.fromkeys(error.fields, error.message)
         return TestOutcome(False, error.message, error.code, error.permanent, fields)
     return TestOutcome(True, f"Connected to {provider.name}: the credentials work.")
 
@@ -111,9 +111,12 @@ def test_connection(membership, request, provider_key: str, values: dict[str, st
     return outcome
 
 
-def save_credentials(membership, request, provider_key: str, values: dict[str, str]) -> TestOutcome:
-    """Save: test, then store encrypted. Rejected credentials are not saved; an unreachable
-    provider does not stop a save (the outcome says so)."""
+def save_credentials(
+    membership, request, provider_key: str, values: dict[str, str], *, start_sync: bool = True
+) -> TestOutcome:
+    """Save: test, then store encrypted, then start a sync (`start_sync=False`: the caller starts
+    its own, e.g. the demo seed). Rejected credentials are not saved; an unreachable provider does
+    not stop a save (the outcome says so)."""
     require(membership, "integrations.connect")
     provider = registry.get_provider(provider_key)
     organization = membership.organization
@@ -144,11 +147,28 @@ def save_credentials(membership, request, provider_key: str, values: dict[str, s
             target_label=provider.name,
             data={"provider": provider_key, "fields_changed": changed, "tested": outcome.code},
         )
+    if start_sync:
+        queue_first_sync(membership, request, provider_key)
     if outcome.ok:
-        outcome.message = f"Saved. {provider.name} is connected."
+        outcome.message = f"Saved. {provider.name} is connected; the first sync has started."
     else:
         outcome.message = f"Saved, but the test did not pass: {outcome.message}"
     return outcome
+
+
+def queue_first_sync(membership, request, provider_key: str) -> SyncRun | None:
+    """Saved credentials (or a finished OAuth) sync at once, then on the schedule: the pages fill
+    now, not at the next hourly tick, after a first connect and after a reconnect alike."""
+    try:
+        return request_sync(
+            membership.organization,
+            provider_key,
+            trigger=SyncRun.Trigger.PERSON,
+            membership=membership,
+            request=request,
+        )
+    except (SyncInProgress, NotConnected, PermissionDenied):
+        return None
 
 
 def disconnect(membership, request, provider_key: str, *, purge: bool) -> int:
