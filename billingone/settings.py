@@ -208,8 +208,11 @@ INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "") + [
 INTEGRATION_HTTP_TIMEOUT_SECONDS = float(env_int("INTEGRATION_HTTP_TIMEOUT_SECONDS", 30))
 INTEGRATION_HTTP_RETRIES = env_int("INTEGRATION_HTTP_RETRIES", 3)
 INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5
-# A run whose heartbeat is older than this is taken as dead (worker killed) and marked failed.
-SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 180)
+# The lease of a running sync: renewed every SYNC_RUN_LEASE_RENEW_SECONDS while its worker lives; a
+# run whose heartbeat is older than SYNC_RUN_STALE_SECONDS (under the scheduler's one-minute tick) is
+# taken as dead at the next tick: failed, its task rows cleaned, and queued once more.
+SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 30)
+SYNC_RUN_LEASE_RENEW_SECONDS = env_int("SYNC_RUN_LEASE_RENEW_SECONDS", 10)
 # Attempts per run on transient errors, with exponential backoff (base seconds) between them.
 SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 4)
 SYNC_RETRY_BACKOFF_SECONDS = env_int("SYNC_RETRY_BACKOFF_SECONDS", 30)
