@@ -163,6 +163,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "billingone_cache"}}
+# Provider rate budgets, one per provider account for every worker and web process
+# (integrations/budgets.py): the same Redis or cache table. The test suite keeps them per process
+# (its in-memory database cannot take writes from the providers' prefetching threads while a test
+# holds its transaction); test_shared_budget.py runs two real processes on the cache table.
+CACHES["budgets"] = (
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}
+    if ENVIRONMENT == "test"
+    else CACHES["default"]
+)
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -25,7 +25,7 @@ class SharedBudgetStore:
     """A BudgetStore over the cache: a short lock per account (an atomic add: SET NX on Redis, an
     INSERT on the cache table), then read, change and write the account's state."""
 
-    def __init__(self, alias: str = "default", *, sleep: Callable[[float], None] = time.sleep):
+    def __init__(self, alias: str = "budgets", *, sleep: Callable[[float], None] = time.sleep):
         self.alias, self.sleep = alias, sleep
 
     def update(self, account: str, change: Callable[[AccountState], float | None]) -> float | None:

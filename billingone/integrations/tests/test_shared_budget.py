@@ -34,7 +34,7 @@ print(json.dumps({"statuses": statuses, "rate_limited": client.stats.rate_limite
 def worker_env(var_dir: Path, sim: Pax8Simulator) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(
-        BILLINGONE_ENV="test",
+        BILLINGONE_ENV="development",  # the deployed configuration: budgets in the cache table
         BILLINGONE_VAR_DIR=str(var_dir),  # one SQLite database (and its cache table) for both workers
         DJANGO_SETTINGS_MODULE="billingone.settings",
         INTEGRATION_SIMULATOR_HOSTS=f"127.0.0.1:{sim.port}",
@@ -63,3 +63,29 @@ def test_two_workers_share_one_budget_and_see_no_429(tmp_path):
     assert [r["statuses"] for r in results] == [[200] * CALLS_PER_WORKER] * 2
     assert stats.rate_limited == 0 and sum(r["rate_limited"] for r in results) == 0
     assert stats.peak(PERIOD) <= 9  # 95% of the simulator's 10 per second, across both processes
+
+
+def test_the_shared_store_counts_for_every_limiter_of_an_account(db):
+    """Two limiters (as in two processes) over the database cache table: one budget between them."""
+    from billingone.integrations.base import RateLimit
+    from billingone.integrations.budgets import SharedBudgetStore
+    from billingone.lib.http import Limiter
+
+    class Clock:
+        now = 5000.0
+
+        def __call__(self):
+            return self.now
+
+        def sleep(self, seconds):
+            self.now += seconds
+
+    clock, store = Clock(), SharedBudgetStore(alias="default")
+    limiters = [
+        Limiter(RateLimit(10, 1.0), account="pax8:shared", store=store, clock=clock, sleep=clock.sleep) for _ in "ab"
+    ]
+    sent = []
+    for index in range(30):
+        with limiters[index % 2].slot():
+            sent.append(clock.now)
+    assert max(sum(1 for t in sent if start <= t <= start + 1.0) for start in sent) == 9
