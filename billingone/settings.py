@@ -222,6 +222,11 @@ INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5
 # taken as dead at the next tick: failed, its task rows cleaned, and queued once more.
 SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 30)
 SYNC_RUN_LEASE_RENEW_SECONDS = env_int("SYNC_RUN_LEASE_RENEW_SECONDS", 10)
+# Named budgets (SECURITY.md #41, integrations/limits.py): Test Connection attempts per integration
+# per window, and the cooldown between syncs a person starts (Sync now, Sync All) per integration.
+INTEGRATION_TEST_CONNECTION_LIMIT = env_int("INTEGRATION_TEST_CONNECTION_LIMIT", 10)
+INTEGRATION_TEST_CONNECTION_WINDOW_MINUTES = env_int("INTEGRATION_TEST_CONNECTION_WINDOW_MINUTES", 10)
+SYNC_NOW_COOLDOWN_SECONDS = env_int("SYNC_NOW_COOLDOWN_SECONDS", 30)
 # Attempts per run on transient errors, with exponential backoff (base seconds) between them.
 SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 4)
 SYNC_RETRY_BACKOFF_SECONDS = env_int("SYNC_RETRY_BACKOFF_SECONDS", 30)

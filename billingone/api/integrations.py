@@ -13,7 +13,7 @@ from ninja.responses import Status
 
 from billingone.api.errors import ApiError, web_only
 from billingone.api.pagination import paginate
-from billingone.integrations import flows, registry
+from billingone.integrations import flows, limits, registry
 from billingone.integrations.models import SyncRun
 from billingone.integrations.state import IntegrationState, integration_states, run_payload, state_for
 from billingone.lib.text import parse_id
@@ -106,6 +106,8 @@ def sync_integration(request, slug: str, provider: str):
         )
     except (flows.NotConnected, flows.SyncInProgress, flows.InvalidMode) as error:
         raise _sync_error(request, slug, error) from None
+    except limits.TooSoon as error:
+        raise ApiError(429, "rate_limited", error.message, headers={"Retry-After": str(error.retry_after)}) from None
     return Status(202, {"run": run_payload(run)})
 
 
@@ -113,7 +115,7 @@ def sync_integration(request, slug: str, provider: str):
 @org_endpoint("integrations.sync")
 def sync_all(request, slug: str):
     queued, running = flows.sync_all(request.membership, request)
-    if not queued and not running:
+    if not queued and not running and not flows.has_connected_integration(request.organization):
         url = request.build_absolute_uri(reverse("settings_integrations", kwargs={"slug": slug}))
         raise ApiError(409, "not_connected", "No integration is connected yet: connect one first.", web_url=url)
     return Status(

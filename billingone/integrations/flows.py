@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billingone.audit.log import record
-from billingone.integrations import registry
+from billingone.integrations import limits, registry
 from billingone.integrations.base import Provider, ProviderContext, ProviderError
 from billingone.integrations.models import Connection, SyncRun
 from billingone.lib.text import short_quote
@@ -62,6 +62,13 @@ def connections_by_provider(organization) -> dict[str, Connection]:
     return {connection.provider: connection for connection in rows}
 
 
+def has_connected_integration(organization) -> bool:
+    return any(
+        key in registry.PROVIDERS and connection.is_connected
+        for key, connection in connections_by_provider(organization).items()
+    )
+
+
 def merged_credentials(provider: type[Provider], connection: Connection | None, values: dict[str, str]) -> dict:
     """The form's values, with blank secret fields meaning "keep the stored one" (write-only)."""
     stored = connection.get_credentials() if connection and connection.has_credentials else {}
@@ -97,6 +104,7 @@ def test_connection(membership, request, provider_key: str, values: dict[str, st
     require(membership, "integrations.connect")
     provider = registry.get_provider(provider_key)
     organization = membership.organization
+    limits.check_test_connection(organization, provider_key)
     connection = Connection.objects.filter(organization=organization, provider=provider_key).first()
     outcome = check_credentials(organization, provider, merged_credentials(provider, connection, values))
     record(
@@ -167,7 +175,7 @@ def queue_first_sync(membership, request, provider_key: str) -> SyncRun | None:
             membership=membership,
             request=request,
         )
-    except (SyncInProgress, NotConnected, PermissionDenied):
+    except (SyncInProgress, NotConnected, PermissionDenied, limits.TooSoon):
         return None
 
 
@@ -252,6 +260,8 @@ def _queue_run(organization, provider: type[Provider], mode: str, trigger: str, 
     active = connection.runs.filter(status__in=SyncRun.ACTIVE).first()
     if active is not None:
         raise SyncInProgress(active)
+    if trigger != SyncRun.Trigger.SCHEDULE:
+        limits.check_sync_cooldown(organization, provider.key)
     run = SyncRun.objects.create(
         organization=organization,
         connection=connection,
@@ -281,4 +291,6 @@ def sync_all(membership, request) -> tuple[list[SyncRun], list[SyncRun]]:
             )
         except SyncInProgress as busy:
             running.append(busy.run)
+        except limits.TooSoon:
+            continue  # synced moments ago: Sync All does not repeat it
     return queued, running
