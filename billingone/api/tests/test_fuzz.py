@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "5"))
 django_app = get_wsgi_application()
 
 
