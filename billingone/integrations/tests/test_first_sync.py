@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from billingone.billing.models import Pax8Subscription
+from billingone.billing.models import Subscription
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.providers.xero.tests.test_xero_connect import consent, start, xero_connection
 from billingone.integrations.testing import PAX8_GOOD
@@ -17,7 +17,9 @@ def test_saving_pax8_credentials_queues_the_first_sync(pax8_sim, personas, clien
     run = SyncRun.objects.get(organization=personas.org_a, provider="pax8")
     assert run.status == SyncRun.Status.QUEUED
     run_pending_tasks()
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 120
+    assert (
+        Subscription.objects.filter(organization=personas.org_a, source="pax8", removed_at__isnull=True).count() == 120
+    )
 
 
 def test_reconnecting_pax8_after_disconnect_and_delete_syncs_again(pax8_sim, personas, client_for):
@@ -25,11 +27,13 @@ def test_reconnecting_pax8_after_disconnect_and_delete_syncs_again(pax8_sim, per
     client.post(CONFIGURE, {**PAX8_GOOD, "action": "save"})
     run_pending_tasks()
     client.post("/org-a/settings/integrations/pax8/disconnect/", {"data_choice": "purge"})
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 0
+    assert Subscription.objects.filter(organization=personas.org_a, source="pax8", removed_at__isnull=True).count() == 0
     client.post(CONFIGURE, {**PAX8_GOOD, "action": "save"})
     assert SyncRun.objects.filter(organization=personas.org_a, status=SyncRun.Status.QUEUED).count() == 1
     run_pending_tasks()
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 120
+    assert (
+        Subscription.objects.filter(organization=personas.org_a, source="pax8", removed_at__isnull=True).count() == 120
+    )
 
 
 def test_reconnecting_xero_after_disconnect_and_delete_syncs_again(xero_sim, personas, client_for):

@@ -24,7 +24,7 @@ def xero_is_simulated() -> bool:
     return f"{parts.hostname}:{parts.port}" in simulator_hosts()
 
 
-def wire_demo_xero(organization, owner) -> SyncRun | None:
+def wire_demo(organization, owner) -> SyncRun | None:
     """Connect Xero (the simulator's first organisation) and queue a first sync, once."""
     from billingone.integrations.flows import SyncInProgress, request_sync
     from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
@@ -51,14 +51,16 @@ def wire_demo_xero(organization, owner) -> SyncRun | None:
                 "access_token": tokens["access_token"],
                 "refresh_token": tokens["refresh_token"],
                 "expires_at": str(time.time() + tokens["expires_in"]),
-                "tenant_id": tenant["tenantId"],
+                "scope": tokens["scope"],
+                "account_id": tenant["tenantId"],
             }
         )
         connection.config = {
             "app": "platform",
-            "tenant_id": tenant["tenantId"],
-            "tenant_name": tenant["tenantName"],
-            "connection_id": tenant["id"],
+            "account_id": tenant["tenantId"],
+            "account_name": tenant["tenantName"],
+            "account": {"connection_id": tenant["id"]},
+            "granted_scopes": tokens["scope"].split(),
         }
         connection.status, connection.status_reason = Connection.Status.CONNECTED, ""
         connection.connected_at, connection.connected_by = timezone.now(), owner
