@@ -65,7 +65,7 @@ LISTS = [
     "/api/v1/orgs/org-a/audit-log",
     "/api/v1/orgs/org-a/subscriptions",
     "/api/v1/orgs/org-a/invoices",
-    "/api/v1/orgs/org-a/client-mappings",
+    "/api/v1/orgs/org-a/clients",
     "/api/v1/me/notifications",
     "/api/v1/me/login-history",
     "/api/v1/me/passkey-events",

@@ -40,7 +40,7 @@ def test_reconnecting_xero_after_disconnect_and_delete_syncs_again(xero_sim, per
     client = client_for(personas.alice)
     client.get(consent(xero_sim, start(client), [xero_sim.tenant_ids[0]]))
     run_pending_tasks()
-    assert client.post("/org-a/settings/integrations/xero/disconnect/", {"data": "delete"}).status_code == 302
+    assert client.post("/org-a/settings/integrations/xero/disconnect/", {"data_choice": "purge"}).status_code == 302
     assert not xero_connection(personas.org_a).is_connected
     client.get(consent(xero_sim, start(client), [xero_sim.tenant_ids[0]]))
     connection = xero_connection(personas.org_a)
