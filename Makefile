@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 LOCK := requirements/lock.txt
 
-.PHONY: run test test-sqlite test-postgres lint format lock migrate seed clean
+.PHONY: run test test-sqlite test-postgres fuzz lint format lock migrate seed clean
 
 $(VENV)/.installed: $(LOCK)
 	@python=$$(scripts/find-python) || exit 1; \
@@ -45,6 +45,11 @@ test-postgres: $(VENV)/.installed
 	@echo "== Test suite on PostgreSQL ($${DATABASE_URL%%@*}@…) =="
 	$(PY) scripts/check_database.py
 	$(PY) -m pytest -n auto $(PYTEST_ARGS)
+
+# Schemathesis over /api/v1/openapi.json as a signed-in owner: no answer may be a 5xx.
+# Deterministic (derandomized); FUZZ_EXAMPLES bounds the examples per operation.
+fuzz: $(VENV)/.installed
+	env -u DATABASE_URL FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10} $(PY) -m pytest -p no:xdist billingone/api/tests/test_fuzz.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

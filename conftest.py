@@ -22,6 +22,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_sync_now_cooldown(settings):
+    # Tests sync the same integration again within seconds; the cooldown itself is tested in
+    # billingone/integrations/tests/test_limits.py, which sets it back.
+    settings.SYNC_NOW_COOLDOWN_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _audit_rows_can_be_flushed(request):
     """Transactional tests end with Django's flush, which deletes every row; the append-only
     triggers on audit events are lifted for that flush only, and restored for the next test."""

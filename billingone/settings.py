@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every /api/v1 answer in the JSON error shape (404, 405, 413 included), whatever DEBUG says.
+    "billingone.api.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -163,6 +165,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "billingone_cache"}}
+# Provider rate budgets, one per provider account for every worker and web process
+# (integrations/budgets.py): the same Redis or cache table. The test suite keeps them per process
+# (its in-memory database cannot take writes from the providers' prefetching threads while a test
+# holds its transaction); test_shared_budget.py runs two real processes on the cache table.
+CACHES["budgets"] = (
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "budgets"}
+    if ENVIRONMENT == "test"
+    else CACHES["default"]
+)
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -239,8 +250,16 @@ INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "") + [
 INTEGRATION_HTTP_TIMEOUT_SECONDS = float(env_int("INTEGRATION_HTTP_TIMEOUT_SECONDS", 30))
 INTEGRATION_HTTP_RETRIES = env_int("INTEGRATION_HTTP_RETRIES", 3)
 INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5
-# A run whose heartbeat is older than this is taken as dead (worker killed) and marked failed.
-SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 180)
+# The lease of a running sync: renewed every SYNC_RUN_LEASE_RENEW_SECONDS while its worker lives; a
+# run whose heartbeat is older than SYNC_RUN_STALE_SECONDS (under the scheduler's one-minute tick) is
+# taken as dead at the next tick: failed, its task rows cleaned, and queued once more.
+SYNC_RUN_STALE_SECONDS = env_int("SYNC_RUN_STALE_SECONDS", 30)
+SYNC_RUN_LEASE_RENEW_SECONDS = env_int("SYNC_RUN_LEASE_RENEW_SECONDS", 10)
+# Named budgets (SECURITY.md #41, integrations/limits.py): Test Connection attempts per integration
+# per window, and the cooldown between syncs a person starts (Sync now, Sync All) per integration.
+INTEGRATION_TEST_CONNECTION_LIMIT = env_int("INTEGRATION_TEST_CONNECTION_LIMIT", 10)
+INTEGRATION_TEST_CONNECTION_WINDOW_MINUTES = env_int("INTEGRATION_TEST_CONNECTION_WINDOW_MINUTES", 10)
+SYNC_NOW_COOLDOWN_SECONDS = env_int("SYNC_NOW_COOLDOWN_SECONDS", 30)
 # Attempts per run on transient errors, with exponential backoff (base seconds) between them.
 SYNC_MAX_ATTEMPTS = env_int("SYNC_MAX_ATTEMPTS", 4)
 SYNC_RETRY_BACKOFF_SECONDS = env_int("SYNC_RETRY_BACKOFF_SECONDS", 30)

@@ -108,11 +108,12 @@ def end(session: SessionBase) -> None:
 def enforce(request: HttpRequest, user, session: SessionBase) -> tuple[str | None, SessionState | None]:
     """("idle" | "expired", None) after ending a stale session; else (None, its state), with
     the request counted as activity unless it is a background poll."""
-    from billingone.accounts import policy
+    from billingone.accounts import ended_sessions, policy
 
     state = state_of(session, user)
     reason = policy.stale_reason_of(state)
     if reason:
+        ended_sessions.remember(session.session_key, ended_sessions.EXPIRED)  # before the row's deletion says "revoked"
         end(session)
         return reason, None
     if not is_background_poll(request):

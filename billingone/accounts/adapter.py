@@ -7,13 +7,9 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 from django.urls import reverse
 
+from billingone.accounts import mfa_secrets
 from billingone.accounts.ratelimit_events import LIMIT_CODES, exceeded
-from billingone.lib import crypto
 from billingone.orgs.flows import landing_organization
-
-# TOTP secrets and recovery-code seeds are bound to this purpose; allauth gives the adapter
-# no row context, so the AAD names the use rather than the row.
-MFA_AAD = crypto.associated_data("allauth.mfa", "authenticator")
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -33,11 +29,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    # Secrets are bound to their row at rest; allauth sees the in-memory form (accounts/mfa_secrets.py).
     def encrypt(self, text: str) -> str:
-        return crypto.encrypt(text, aad=MFA_AAD)
+        return mfa_secrets.seal_in_memory(text)
 
     def decrypt(self, encrypted_text: str) -> str:
-        return crypto.decrypt(encrypted_text, aad=MFA_AAD)
+        return mfa_secrets.open_in_memory(encrypted_text)
 
     def get_public_key_credential_rp_entity(self) -> dict[str, str]:
         # Pinned, so a spoofed Host header cannot change the relying party (SECURITY.md #14).

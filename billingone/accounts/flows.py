@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest
 
 from billingone.accounts.devices import device_name
 from billingone.accounts.models import User
+from billingone.accounts.names import check_name
 from billingone.audit.log import diff, record
 from billingone.lib.images import clean_image
 
@@ -28,7 +29,7 @@ AVATAR_MAX_PIXELS = 4096 * 4096
 def update_profile(user: User, *, name: str, request: HttpRequest | None = None) -> User:
     # Read the stored value: a bound ModelForm has already copied the new one onto `user`.
     before = User.objects.filter(pk=user.pk).values("name").get()
-    user.name = name.strip()
+    user.name = check_name(name)
     user.full_clean(validate_unique=False)
     user.save(update_fields=["name"])
     changes = diff(before, {"name": user.name})

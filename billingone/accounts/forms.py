@@ -6,6 +6,7 @@ from allauth.core import context
 from django import forms
 
 from billingone.accounts.models import User
+from billingone.accounts.names import NameField
 from billingone.audit.log import record
 from billingone.orgs.flows import create_organization
 from billingone.orgs.team import accept_pending_invitation, pending_invitation
@@ -40,6 +41,10 @@ class SignupExtras(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    name = NameField(
+        label="Full name", max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+
     class Meta:
         model = User
         fields = ["name"]  # explicit: nothing else can be mass-assigned

@@ -7,14 +7,16 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_delete, post_init, post_save, pre_save
 
-from billingone.accounts import history
+from billingone.accounts import ended_sessions, history, mfa_secrets
 from billingone.accounts.models import LoginEvent, PasskeyEvent
 from billingone.audit.log import record
+from billingone.orgs.models import Organization
 
 T = Authenticator.Type
 ADDED = {T.TOTP: "mfa.totp_add", T.WEBAUTHN: "passkey.add", T.RECOVERY_CODES: "mfa.recovery_codes_generate"}
@@ -24,6 +26,14 @@ MFA_METHOD = {T.TOTP: LoginEvent.Method.TOTP, T.RECOVERY_CODES: LoginEvent.Metho
 
 def _passkey_label(authenticator) -> str:
     return (authenticator.data or {}).get("name", "") or "passkey"
+
+
+def record_security_change(action: str, *, request, user, **fields) -> None:
+    """A member's own security change: in their personal trail and in every organization they belong
+    to, so each organization's admins see it in its Audit Logs."""
+    record(action, request=request, actor=user, target=user, **fields)
+    for organization in Organization.objects.filter(memberships__user_id=user.pk):
+        record(action, organization=organization, request=request, actor=user, target=user, **fields)
 
 
 def on_logged_in(sender, request, user, **kwargs) -> None:
@@ -57,18 +67,20 @@ def on_authenticator_added(sender, request, user, authenticator, **kwargs) -> No
     if authenticator.type == T.WEBAUTHN:
         history.passkey_event(request, user, authenticator, event=PasskeyEvent.Kind.REGISTERED)
     label = _passkey_label(authenticator) if authenticator.type == T.WEBAUTHN else ""
-    record(ADDED[authenticator.type], request=request, actor=user, target=user, data={"name": label} if label else {})
+    record_security_change(ADDED[authenticator.type], request=request, user=user, data={"name": label} if label else {})
 
 
 def on_authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
     if authenticator.type == T.WEBAUTHN:
         history.passkey_event(request, user, authenticator, event=PasskeyEvent.Kind.REMOVED)
     label = _passkey_label(authenticator) if authenticator.type == T.WEBAUTHN else ""
-    record(REMOVED[authenticator.type], request=request, actor=user, target=user, data={"name": label} if label else {})
+    record_security_change(
+        REMOVED[authenticator.type], request=request, user=user, data={"name": label} if label else {}
+    )
 
 
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
-    record("mfa.recovery_codes_generate", request=request, actor=user, target=user)
+    record_security_change("mfa.recovery_codes_generate", request=request, user=user)
 
 
 def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
@@ -81,12 +93,8 @@ def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
         return
     request = getattr(context, "request", None)
     history.passkey_event(request, instance.user, instance, event=PasskeyEvent.Kind.RENAMED, name=new)
-    record(
-        "passkey.rename",
-        request=request,
-        actor=instance.user,
-        target=instance.user,
-        changes={"name": {"before": old, "after": new}},
+    record_security_change(
+        "passkey.rename", request=request, user=instance.user, changes={"name": {"before": old, "after": new}}
     )
     from allauth.account.adapter import get_adapter
 
@@ -95,15 +103,19 @@ def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
 
 def on_password_changed(sender, request=None, user=None, **kwargs) -> None:
     """Django's session hash has just signed out every other session and app token: say so."""
-    _simple("user.password_change")(sender, request=request, user=user)
+    _simple("user.password_change", security=True)(sender, request=request, user=user)
     if request is not None and hasattr(request, "_messages"):
         messages.info(request, "Your other browsers and app sessions were signed out.")
 
 
-def _simple(action: str):
+def _simple(action: str, *, security: bool = False):
     def receiver(sender, request=None, user=None, **kwargs) -> None:
         user = user or getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if user is None or not user.is_authenticated:
+            return
+        if security:
+            record_security_change(action, request=request, user=user)
+        else:
             record(action, request=request, actor=user, target=user)
 
     receiver.__name__ = f"audit_{action.replace('.', '_')}"
@@ -119,9 +131,9 @@ RECEIVERS = [
     (mfa_signals.authenticator_removed, on_authenticator_removed),
     (mfa_signals.authenticator_reset, on_authenticator_reset),
     (account_signals.password_changed, on_password_changed),
-    (account_signals.password_set, _simple("user.password_change")),
-    (account_signals.password_reset, _simple("user.password_reset")),
-    (account_signals.email_changed, _simple("user.email_change")),
+    (account_signals.password_set, _simple("user.password_change", security=True)),
+    (account_signals.password_reset, _simple("user.password_reset", security=True)),
+    (account_signals.email_changed, _simple("user.email_change", security=True)),
     (user_logged_out, _simple("user.logout")),
 ]
 
@@ -130,3 +142,9 @@ def connect() -> None:
     for signal, receiver in RECEIVERS:
         signal.connect(receiver, dispatch_uid=f"billingone.accounts.{receiver.__name__}")
     pre_save.connect(on_authenticator_saved, sender=Authenticator, dispatch_uid="billingone.accounts.passkey_rename")
+    post_init.connect(mfa_secrets.on_init, sender=Authenticator, dispatch_uid="billingone.accounts.mfa_init")
+    pre_save.connect(mfa_secrets.on_pre_save, sender=Authenticator, dispatch_uid="billingone.accounts.mfa_pre_save")
+    post_save.connect(mfa_secrets.on_post_save, sender=Authenticator, dispatch_uid="billingone.accounts.mfa_post_save")
+    post_delete.connect(
+        ended_sessions.on_user_session_deleted, sender=UserSession, dispatch_uid="billingone.accounts.session_ended"
+    )

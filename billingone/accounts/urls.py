@@ -16,6 +16,7 @@ settings_urlpatterns = [
 # Mounted at the root, before allauth's URLs (so these paths win over allauth's pages).
 urlpatterns = [
     path(".well-known/apple-app-site-association", public_views.apple_app_site_association, name="aasa"),
+    path("accounts/login/", public_views.login, name="account_login"),
     path("accounts/security/enrol/", public_views.mfa_enrol, name="account_mfa_enrol"),
     # allauth's own index pages → our Settings sections.
     path("accounts/2fa/", public_views.to_section, {"section": "security"}),

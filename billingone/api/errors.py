@@ -6,11 +6,14 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.errors import Throttled as NinjaThrottled
 
 logger = logging.getLogger(__name__)
+
+MAX_MESSAGE = 300  # no message or field error echoes a large input back
 
 STATUS_CODES = {
     400: "bad_request",
@@ -63,9 +66,9 @@ def error_response(
     extra: dict | None = None,
     headers: dict[str, str] | None = None,
 ) -> JsonResponse:
-    body: dict = {"code": code, "message": message}
+    body: dict = {"code": code, "message": _cut(message)}
     if fields:
-        body["fields"] = fields
+        body["fields"] = {_cut(key, 100): [_cut(str(m)) for m in messages] for key, messages in fields.items()}
     if web_url:
         body["web_url"] = web_url
     body.update(extra or {})
@@ -73,6 +76,10 @@ def error_response(
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def _cut(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
@@ -105,6 +112,11 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request, exc: ValidationError):
         return error_response(422, "invalid", "Some fields are invalid.", fields=validation_fields(exc.errors))
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_model(request, exc: DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return error_response(422, "invalid", "Some fields are invalid.", fields=fields)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

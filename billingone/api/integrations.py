@@ -13,9 +13,10 @@ from ninja.responses import Status
 
 from billingone.api.errors import ApiError, web_only
 from billingone.api.pagination import paginate
-from billingone.integrations import flows, registry
+from billingone.integrations import flows, limits, registry
 from billingone.integrations.models import SyncRun
 from billingone.integrations.state import IntegrationState, integration_states, run_payload, state_for
+from billingone.lib.text import parse_id
 from billingone.orgs.tenancy import org_endpoint
 
 router = Router(tags=["integrations"])
@@ -40,7 +41,7 @@ def integration_payload(request, state: IntegrationState) -> dict:
             "at": last.finished_at or last.queued_at,
             "outcome": last.status,
             "counts": last.counts(),
-            "error": last.error_message or None,
+            "error": run_payload(last)["error"],  # the same shape as a run's error
         }
         if last
         else None,
@@ -107,6 +108,8 @@ def sync_integration(request, slug: str, provider: str):
         )
     except (flows.NotConnected, flows.SyncInProgress, flows.InvalidMode) as error:
         raise _sync_error(request, slug, error) from None
+    except limits.TooSoon as error:
+        raise ApiError(429, "rate_limited", error.message, headers={"Retry-After": str(error.retry_after)}) from None
     return Status(202, {"run": run_payload(run)})
 
 
@@ -114,6 +117,9 @@ def sync_integration(request, slug: str, provider: str):
 @org_endpoint("integrations.sync")
 def sync_all(request, slug: str):
     queued, running = flows.sync_all(request.membership, request)
+    if not queued and not running and not flows.has_connected_integration(request.organization):
+        url = request.build_absolute_uri(reverse("settings_integrations", kwargs={"slug": slug}))
+        raise ApiError(409, "not_connected", "No integration is connected yet: connect one first.", web_url=url)
     return Status(
         202, {"runs": [run_payload(run) for run in queued], "already_running": [run_payload(r) for r in running]}
     )
@@ -132,9 +138,10 @@ def list_runs(request, slug: str, provider: str | None = None, cursor: str | Non
 @router.get("/orgs/{slug}/sync-runs/{run_id}", summary="One sync run with live progress")
 @org_endpoint("org.view")
 def get_run(request, slug: str, run_id: str):
-    if not run_id.isdigit():
+    row_id = parse_id(run_id)
+    if row_id is None:
         raise Http404
-    run = SyncRun.objects.filter(organization=request.organization, pk=int(run_id)).select_related("actor").first()
+    run = SyncRun.objects.filter(organization=request.organization, pk=row_id).select_related("actor").first()
     if run is None:
         raise Http404
     return run_payload(run)

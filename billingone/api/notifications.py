@@ -9,6 +9,7 @@ from pydantic import Field
 
 from billingone.api.errors import ApiError
 from billingone.api.pagination import paginate
+from billingone.lib.text import parse_id
 from billingone.notifications import flows
 from billingone.notifications.devices import DeviceInputError
 from billingone.notifications.keys import vapid_public_key
@@ -185,10 +186,11 @@ def list_notifications(request, cursor: str | None = None, limit: int | None = N
 def read_notifications(request, payload: ReadIn):
     if not payload.all and not payload.ids:
         raise ApiError(422, "invalid", "Send ids or all: true.", fields={"ids": ["Give ids, or all: true."]})
-    if payload.ids and any(not i.isdigit() for i in payload.ids):
+    ids = {parse_id(i) for i in payload.ids or []}
+    if None in ids:
         raise ApiError(422, "invalid", "Unknown notification ids.", fields={"ids": ["Not notification ids."]})
-    mine = flows.feed(request.user).filter(Q(pk__in=[int(i) for i in payload.ids or []]))
-    if payload.ids and not payload.all and mine.count() != len(set(payload.ids)):
+    mine = flows.feed(request.user).filter(Q(pk__in=ids))
+    if ids and not payload.all and mine.count() != len(ids):
         raise ApiError(404, "not_found", "Some notifications were not found.")
     marked = flows.mark_read(request.user, ids=payload.ids, everything=payload.all)
     return {"marked": marked, "unread": flows.unread_count(request.user)}

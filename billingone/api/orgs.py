@@ -6,6 +6,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 
 from billingone.api.errors import web_only
+from billingone.notifications.notify import sync_failures_enabled
 from billingone.orgs.branding import css_variables
 from billingone.orgs.tenancy import org_endpoint
 
@@ -25,6 +26,8 @@ class OrganizationOut(Schema):
     session_timeout_minutes: int | None
     branding: BrandingOut
     role: str
+    # The org-wide switch (Settings → Notifications) that lets sync failures notify by email, in-app and push.
+    sync_failure_notifications: bool
 
 
 def organization_payload(request) -> dict:
@@ -41,6 +44,7 @@ def organization_payload(request) -> dict:
             "accent_color": colors["--brand-accent"],
         },
         "role": request.membership.role,
+        "sync_failure_notifications": sync_failures_enabled(organization),
     }
 
 

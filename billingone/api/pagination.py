@@ -13,16 +13,26 @@ MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
 
 
+MAX_CURSOR_LENGTH = 24  # base64 of "o:" and 12 digits, rounded up
+MAX_OFFSET = 10**12  # far beyond any list; larger would overflow the database's OFFSET
+
+
+def _invalid_cursor() -> ApiError:
+    return ApiError(422, "invalid", "The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]})
+
+
 def _decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
+    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii():
+        raise _invalid_cursor()
     try:
-        offset = int(base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("o:"))
+        digits = base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("o:")
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise ApiError(422, "invalid", "The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]}) from None
-    if offset < 0:
-        raise ApiError(422, "invalid", "The cursor is not valid.", fields={"cursor": ["Not a valid cursor."]})
-    return offset
+        raise _invalid_cursor() from None
+    if not (digits.isascii() and digits.isdigit()) or int(digits) > MAX_OFFSET:
+        raise _invalid_cursor()
+    return int(digits)
 
 
 def encode_cursor(offset: int) -> str:

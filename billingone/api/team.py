@@ -14,6 +14,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from billingone.api.errors import ApiError, validation_fields, web_only
 from billingone.api.pagination import paginate
+from billingone.lib.text import parse_id
 from billingone.orgs import roles
 from billingone.orgs.errors import FlowError
 from billingone.orgs.members import member_row, member_rows, team_members
@@ -95,9 +96,10 @@ def body_doc(schema: type[Schema]) -> dict:
 
 
 def _id(value: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    row_id = parse_id(value)
+    if row_id is None:
         raise ApiError(404, "not_found", "Not found.")
-    return int(value)
+    return row_id
 
 
 def member_payload(row) -> dict:

@@ -12,6 +12,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "user.profile_update": "A user changed their profile",
     # account security: profile, sign-in, MFA, passkeys, sessions
     "user.login": "A user signed in",
+    "user.login_new_device": "A user signed in from a device not seen on their account before",
     "user.login_failed": "A sign-in to an existing account failed (wrong password)",
     "user.mfa_failed": "A wrong TOTP or recovery code was entered",
     "user.logout": "A user signed out",

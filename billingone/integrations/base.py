@@ -81,16 +81,24 @@ class RateLimit:
 
 class ProviderError(Exception):
     """Base of every provider failure. `field` names the credential field at fault (per-field
-    diagnostics on the connect form); `retry_after` is seconds the provider asked us to wait."""
+    diagnostics on the connect form), or a tuple of them when the provider cannot tell which of
+    several is wrong (a rejected ID + secret pair); `retry_after` is seconds the provider asked us
+    to wait."""
 
     code: ClassVar[str] = "provider_error"
     permanent: ClassVar[bool] = False
 
-    def __init__(self, message: str, *, field: str | None = None, retry_after: float | None = None):
+    def __init__(self, message: str, *, field: str | tuple[str, ...] | None = None, retry_after: float | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
         self.retry_after = retry_after
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        if not self.field:
+            return ()
+        return (self.field,) if isinstance(self.field, str) else tuple(self.field)
 
 
 class CredentialsRejected(ProviderError):

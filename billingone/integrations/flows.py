@@ -15,9 +15,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billingone.audit.log import record
-from billingone.integrations import registry
+from billingone.integrations import limits, registry
 from billingone.integrations.base import Provider, ProviderContext, ProviderError
 from billingone.integrations.models import Connection, SyncRun
+from billingone.lib.text import short_quote
 from billingone.orgs import roles
 
 
@@ -61,6 +62,13 @@ def connections_by_provider(organization) -> dict[str, Connection]:
     return {connection.provider: connection for connection in rows}
 
 
+def has_connected_integration(organization) -> bool:
+    return any(
+        key in registry.PROVIDERS and connection.is_connected
+        for key, connection in connections_by_provider(organization).items()
+    )
+
+
 def merged_credentials(provider: type[Provider], connection: Connection | None, values: dict[str, str]) -> dict:
     """The form's values, with blank secret fields meaning "keep the stored one" (write-only)."""
     stored = connection.get_credentials() if connection and connection.has_credentials else {}
@@ -86,7 +94,7 @@ def check_credentials(organization, provider: type[Provider], credentials: dict)
     try:
         provider(ProviderContext(organization=organization, credentials=credentials)).test_connection()
     except ProviderError as error:
-        fields = {error.field: error.message} if error.field else {}
+        fields = dict.fromkeys(error.fields, error.message)
         return TestOutcome(False, error.message, error.code, error.permanent, fields)
     return TestOutcome(True, f"Connected to {provider.name}: the credentials work.")
 
@@ -96,6 +104,7 @@ def test_connection(membership, request, provider_key: str, values: dict[str, st
     require(membership, "integrations.connect")
     provider = registry.get_provider(provider_key)
     organization = membership.organization
+    limits.check_test_connection(organization, provider_key)
     connection = Connection.objects.filter(organization=organization, provider=provider_key).first()
     outcome = check_credentials(organization, provider, merged_credentials(provider, connection, values))
     record(
@@ -110,9 +119,12 @@ def test_connection(membership, request, provider_key: str, values: dict[str, st
     return outcome
 
 
-def save_credentials(membership, request, provider_key: str, values: dict[str, str]) -> TestOutcome:
-    """Save: test, then store encrypted. Rejected credentials are not saved; an unreachable
-    provider does not stop a save (the outcome says so)."""
+def save_credentials(
+    membership, request, provider_key: str, values: dict[str, str], *, start_sync: bool = True
+) -> TestOutcome:
+    """Save: test, then store encrypted, then start a sync (`start_sync=False`: the caller starts
+    its own, e.g. the demo seed). Rejected credentials are not saved; an unreachable provider does
+    not stop a save (the outcome says so)."""
     require(membership, "integrations.connect")
     provider = registry.get_provider(provider_key)
     organization = membership.organization
@@ -143,11 +155,28 @@ def save_credentials(membership, request, provider_key: str, values: dict[str, s
             target_label=provider.name,
             data={"provider": provider_key, "fields_changed": changed, "tested": outcome.code},
         )
+    if start_sync:
+        queue_first_sync(membership, request, provider_key)
     if outcome.ok:
-        outcome.message = f"Saved. {provider.name} is connected."
+        outcome.message = f"Saved. {provider.name} is connected; the first sync has started."
     else:
         outcome.message = f"Saved, but the test did not pass: {outcome.message}"
     return outcome
+
+
+def queue_first_sync(membership, request, provider_key: str) -> SyncRun | None:
+    """Saved credentials (or a finished OAuth) sync at once, then on the schedule: the pages fill
+    now, not at the next hourly tick, after a first connect and after a reconnect alike."""
+    try:
+        return request_sync(
+            membership.organization,
+            provider_key,
+            trigger=SyncRun.Trigger.PERSON,
+            membership=membership,
+            request=request,
+        )
+    except (SyncInProgress, NotConnected, PermissionDenied, limits.TooSoon):
+        return None
 
 
 def disconnect(membership, request, provider_key: str, *, purge: bool) -> int:
@@ -195,7 +224,7 @@ def request_sync(
     mode = mode or provider.sync_modes[0].key
     if provider.mode(mode) is None:
         allowed = ", ".join(m.key for m in provider.sync_modes)
-        raise InvalidMode(f"{provider.name} syncs with mode {allowed}, not {mode!r}.")
+        raise InvalidMode(f"{provider.name} syncs with mode {allowed}, not {short_quote(mode)}.")
     from billingone.integrations.tasks import enqueue_run
 
     try:
@@ -231,6 +260,8 @@ def _queue_run(organization, provider: type[Provider], mode: str, trigger: str, 
     active = connection.runs.filter(status__in=SyncRun.ACTIVE).first()
     if active is not None:
         raise SyncInProgress(active)
+    if trigger != SyncRun.Trigger.SCHEDULE:
+        limits.check_sync_cooldown(organization, provider.key)
     run = SyncRun.objects.create(
         organization=organization,
         connection=connection,
@@ -260,4 +291,6 @@ def sync_all(membership, request) -> tuple[list[SyncRun], list[SyncRun]]:
             )
         except SyncInProgress as busy:
             running.append(busy.run)
+        except limits.TooSoon:
+            continue  # synced moments ago: Sync All does not repeat it
     return queued, running

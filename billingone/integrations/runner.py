@@ -3,9 +3,11 @@
 - Claim: the queued run's row is locked (select_for_update(skip_locked) on PostgreSQL; SQLite
   serialises writers with IMMEDIATE transactions) and flipped to running, so two workers
   never run it twice.
-- Lease: every progress write renews `heartbeat_at`; a running run whose heartbeat is older
-  than SYNC_RUN_STALE_SECONDS is taken as dead (worker killed) and marked failed by the
-  scheduler. The provider's upsert is idempotent, so the next run loses and duplicates nothing.
+- Lease: every progress write renews `heartbeat_at`, and so does a side thread every
+  SYNC_RUN_LEASE_RENEW_SECONDS while the provider works; a running run whose heartbeat is older
+  than SYNC_RUN_STALE_SECONDS (shorter than the scheduler's one-minute tick) is taken as dead
+  (worker killed): the tick fails it, marks its task rows failed and queues it once more. The
+  provider's upsert is idempotent, so the next run loses and duplicates nothing.
 - Transient errors are retried with exponential backoff (honouring Retry-After) up to
   SYNC_MAX_ATTEMPTS; permanent ones mark the connection "needs attention" at once.
 """
@@ -15,7 +17,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -113,7 +118,8 @@ def execute_run(run_id: int) -> str:
             save_credentials=lambda values: _save_credentials(connection.pk, values),
         )
         ingest = Ingest(provider_cls(context), run.pk, progress)
-        counts = ingest.run(run.mode, delta_since(connection, run.mode))
+        with keep_lease(run.pk):
+            counts = ingest.run(run.mode, delta_since(connection, run.mode))
     except ProviderError as error:
         return fail_or_retry(run, error, progress)
     except Exception as exc:  # a bug of ours: fail the run with a safe message, keep the traceback in logs
@@ -265,16 +271,115 @@ def fail(run: SyncRun, message: str, code: str, *, permanent: bool, counts: Sync
     return SyncRun.Status.FAILED
 
 
+# ---- the lease: a dead worker is noticed within a minute ------------------------------------
+
+WORKER_LOST = "worker_lost"
+LOST_MESSAGE = "The worker running this sync stopped (its heartbeat lapsed). {next}"
+
+
+@contextmanager
+def keep_lease(run_id: int, every: float | None = None) -> Iterator[None]:
+    """Renew the run's heartbeat from a side thread while the provider works: a slow page, retries
+    or a Retry-After pause must not look like a dead worker; a killed worker renews nothing."""
+    every = every or settings.SYNC_RUN_LEASE_RENEW_SECONDS
+    stop = threading.Event()
+
+    def renew() -> None:
+        try:
+            while not stop.wait(every):
+                SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+        except Exception:  # the lease lapses and the reaper decides; never break the run itself
+            logger.exception("could not renew a sync run's lease", extra={"run": run_id})
+        finally:
+            db_connection.close()  # this thread's own connection
+
+    thread = threading.Thread(target=renew, name=f"sync-lease-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=every + 5)
+
+
 def reap_stale_runs() -> int:
-    """Mark running runs whose worker stopped heart-beating as failed (the worker died)."""
+    """Fail running runs whose lease lapsed (the worker died), clean their task rows, and queue
+    each once more, unless it was itself such a second try."""
     cutoff = timezone.now() - timedelta(seconds=settings.SYNC_RUN_STALE_SECONDS)
     stale = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff)
     count = 0
-    for run in stale.select_related("organization"):
-        message = "The worker stopped during this sync (no heartbeat); the next sync will pick up everything."
-        fail(run, message, "worker_lost", permanent=False)
+    for run in stale.select_related("organization", "actor"):
+        again = not was_requeued_after_loss(run)
+        next_step = "It was queued again automatically." if again else "It will run again at the next schedule."
+        if fail(run, LOST_MESSAGE.format(next=next_step), WORKER_LOST, permanent=False) != SyncRun.Status.FAILED:
+            continue  # finished or closed meanwhile
+        clean_orphaned_tasks(run.pk)
+        if again:
+            requeue_lost_run(run)
         count += 1
     return count
+
+
+def was_requeued_after_loss(run: SyncRun) -> bool:
+    from billingone.audit.models import AuditEvent
+
+    return AuditEvent.objects.filter(
+        organization=run.organization,
+        action="integration.sync.request",
+        target_id=str(run.pk),
+        data__requeued_from__gt=0,
+    ).exists()
+
+
+def requeue_lost_run(lost: SyncRun) -> SyncRun | None:
+    """A new run of the same kind, queued now (at most once per lost run: see reap_stale_runs)."""
+    from billingone.integrations.tasks import enqueue_run
+
+    with transaction.atomic():
+        connection = Connection.objects.select_for_update().filter(pk=lost.connection_id).first()
+        if connection is None or not connection.is_connected or connection.runs.filter(status__in=SyncRun.ACTIVE):
+            return None
+        run = SyncRun.objects.create(
+            organization=lost.organization,
+            connection=connection,
+            provider=lost.provider,
+            mode=lost.mode,
+            trigger=lost.trigger,
+            actor=lost.actor,
+        )
+        connection.status, connection.last_run = Connection.Status.SYNCING, run
+        connection.save(update_fields=["status", "last_run", "updated_at"])
+        enqueue_run(run)
+        record(
+            "integration.sync.request",
+            organization=lost.organization,
+            target=run,
+            target_label=f"{lost.provider} {lost.mode} sync",
+            data={
+                "provider": lost.provider,
+                "mode": lost.mode,
+                "trigger": lost.trigger,
+                "run": run.pk,
+                "requeued_from": lost.pk,
+            },
+        )
+    return run
+
+
+def clean_orphaned_tasks(run_id: int) -> int:
+    """The dead worker's task rows stay "running" forever otherwise: mark them failed."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from billingone.integrations.tasks import run_sync
+
+    orphans = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=run_sync.module_path)
+    return orphans.filter(args_kwargs__args__0=run_id).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path="billingone.integrations.runner.WorkerLost",
+        traceback="The worker running this task stopped; its sync run was failed and queued again.",
+    )
 
 
 def due_connections(now=None) -> list[Connection]:

@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from billingone.integrations import flows, registry, webhooks
+from billingone.integrations import flows, limits, registry, webhooks
 from billingone.integrations.forms import CredentialsForm, DisconnectForm, SyncForm
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.oauth import views as oauth_views
@@ -37,6 +37,16 @@ def integrations_page(request, slug: str):
     }
     context["can_sync"] = any(any(a.startswith("sync:") for a in card["actions"]) for card in context["cards"])
     return render(request, "integrations/settings.html", context)
+
+
+def _too_many_tests(request, provider_cls, form, error: limits.TooSoon):
+    """The Test Connection budget is spent: 429 with Retry-After, the form kept as typed."""
+    form.add_error(None, error.message)
+    context = {"section": "integrations", "provider": provider_cls, "form": form, "outcome": None}
+    context.update(state=state_for(request.organization, provider_cls.key), disconnect_form=DisconnectForm())
+    response = render(request, "integrations/configure.html", context, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @org_view("org.view", methods=("GET", "POST"))
@@ -66,7 +76,10 @@ def configure(request, slug: str, provider: str):
                 (messages.success if outcome.ok else messages.warning)(request, outcome.message)
                 return redirect("settings_integrations", slug=slug)
         else:
-            outcome = flows.test_connection(request.membership, request, provider, form.values())
+            try:
+                outcome = flows.test_connection(request.membership, request, provider, form.values())
+            except limits.TooSoon as error:
+                return _too_many_tests(request, provider_cls, form, error)
         for field_name, message in outcome.field_errors.items():
             if field_name in form.fields:
                 form.add_error(field_name, message)
@@ -141,6 +154,11 @@ def sync(request, slug: str, provider: str):
     except flows.InvalidMode as error:
         messages.error(request, str(error))
         return redirect(back)
+    except limits.TooSoon as error:
+        if request.htmx:
+            return HttpResponse(error.message, status=429, headers={"Retry-After": str(error.retry_after)})
+        messages.info(request, error.message)
+        return redirect(back)
     if request.htmx:
         return render(request, "integrations/_progress.html", {"run": run, "slug": slug})
     messages.success(request, f"{provider_cls.name} sync started. Progress shows below.")
@@ -150,7 +168,7 @@ def sync(request, slug: str, provider: str):
 @org_view("integrations.sync", methods=("POST",))
 def sync_all(request, slug: str):
     queued, running = flows.sync_all(request.membership, request)
-    if not queued and not running:
+    if not queued and not running and not flows.has_connected_integration(request.organization):
         messages.info(request, "Nothing to sync: no integration is connected yet.")
     else:
         names = ", ".join(registry.PROVIDERS[run.provider].name for run in queued) or "none"

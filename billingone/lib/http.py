@@ -6,7 +6,8 @@
 - Private, loopback, link-local and metadata addresses are refused, unless the host:port is
   listed in INTEGRATION_SIMULATOR_HOSTS (the local provider simulators).
 - One Limiter per provider account keeps under the documented rate (sliding window) and
-  concurrency, pauses on Retry-After and on rate headers, so steady state never sees a 429.
+  concurrency, pauses on Retry-After and on rate headers, so steady state never sees a 429; its
+  counts are shared by every process through the store the app passes in (lib/budget.py).
 - Transient failures (timeouts, 5xx, 429, garbled JSON) are retried here a few times with
   backoff; what still fails is raised as the provider error taxonomy of integrations/base.py.
 - Nothing secret is logged: only method, host, path, status and timing; known secret values
@@ -23,11 +24,10 @@ import random
 import socket
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from django.conf import settings
@@ -41,6 +41,8 @@ from billingone.integrations.base import (
     UnexpectedAnswer,
     Unreachable,
 )
+from billingone.lib.budget import BudgetStore, MemoryBudgetStore, Rate, admit, finish, new_ticket
+from billingone.lib.budget import pause as pause_account
 from billingone.lib.logging import REDACTED
 
 logger = logging.getLogger("billingone.http")
@@ -53,65 +55,67 @@ METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_addr
 
 
 class Limiter:
-    """Sliding-window rate + concurrency limiter for one provider account (thread-safe).
+    """Rate + concurrency limiter of one provider account (thread-safe). Its counts live in a
+    BudgetStore (lib/budget.py): this process's, or one shared by every process when the app passes
+    one in (set_budget_store), so N workers spend one budget, not N.
 
-    `clock` and `sleep` are injectable so tests control time instead of sleeping."""
+    `clock` and `sleep` are injectable so tests control time instead of sleeping; the clock is wall
+    time, the one clock every process shares."""
 
-    def __init__(self, rate: RateLimit, *, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+    def __init__(
+        self,
+        rate: RateLimit,
+        *,
+        account: str = "account",
+        store: BudgetStore | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep=time.sleep,
+    ):
         self.rate = rate
-        self.budget = max(1, int(rate.calls * rate.headroom))
+        self.rule = Rate(rate.calls, rate.period, rate.concurrency, rate.headroom)
+        self.budget = self.rule.budget
+        self.account, self.store = account, store or MemoryBudgetStore()
         self.clock, self.sleep = clock, sleep
-        self.sent: deque[float] = deque()
-        self.in_flight = 0
-        self.paused_until = 0.0
         self.waited = 0.0
-        self._lock = threading.Lock()
-
-    def _wait_needed(self, now: float) -> float:
-        while self.sent and self.sent[0] <= now - self.rate.period:
-            self.sent.popleft()
-        waits = [self.paused_until - now]
-        if len(self.sent) >= self.budget:
-            waits.append(self.sent[0] + self.rate.period - now)
-        if self.in_flight >= self.rate.concurrency:
-            waits.append(0.01)
-        return max(waits)
 
     @contextmanager
     def slot(self):
+        ticket = new_ticket()
         while True:
-            with self._lock:
-                now = self.clock()
-                wait = self._wait_needed(now)
-                if wait <= 0:
-                    self.sent.append(now)
-                    self.in_flight += 1
-                    break
+            wait = self.store.update(self.account, lambda state: admit(state, self.rule, self.clock(), ticket)) or 0.0
+            if wait <= 0:
+                break
             self.waited += wait
             self.sleep(wait)
         try:
             yield
         finally:
-            with self._lock:
-                self.in_flight -= 1
+            self.store.update(self.account, lambda state: finish(state, ticket, self.clock()))
 
     def pause(self, seconds: float) -> None:
         """The provider asked us to hold off (Retry-After, rate headers): every caller waits."""
-        seconds = min(max(seconds, 0.0), MAX_RETRY_AFTER)
-        with self._lock:
-            self.paused_until = max(self.paused_until, self.clock() + seconds)
+        until = self.clock() + min(max(seconds, 0.0), MAX_RETRY_AFTER)
+        self.store.update(self.account, lambda state: pause_account(state, until))
 
 
 _LIMITERS: dict[str, Limiter] = {}
 _LIMITERS_LOCK = threading.Lock()
+_STORE: list[BudgetStore] = [MemoryBudgetStore()]
+
+
+def set_budget_store(store: BudgetStore) -> None:
+    """Where every limiter keeps its counts from now on (the integrations app passes a shared one)."""
+    with _LIMITERS_LOCK:
+        _STORE[0] = store
+        _LIMITERS.clear()
 
 
 def limiter_for(account_key: str, rate: RateLimit) -> Limiter:
-    """The process-wide limiter of one provider account (shared by syncs and connection tests)."""
+    """The limiter of one provider account (shared by syncs and connection tests)."""
     with _LIMITERS_LOCK:
         limiter = _LIMITERS.get(account_key)
         if limiter is None or limiter.rate != rate:
-            limiter = _LIMITERS[account_key] = Limiter(rate)
+            limiter = _LIMITERS[account_key] = Limiter(rate, account=account_key, store=_STORE[0])
         return limiter
 
 
@@ -135,9 +139,14 @@ def _is_blocked_address(address: str) -> bool:
     )
 
 
-def check_url(url: str, allowed_urls: Iterable[str]) -> None:
+Resolver = Callable[..., list]
+
+
+def check_url(url: str, allowed_urls: Iterable[str], resolve: Resolver = socket.getaddrinfo) -> str | None:
     """Refuse any URL whose host:port is not one of the configured provider URLs', any
-    non-https URL outside the simulators, and any host resolving to a private address."""
+    non-https URL outside the simulators, and any host resolving to a private address.
+    Returns the checked address to connect to (None for the local simulators): connecting to
+    it, not to the name again, leaves no window for DNS to answer differently (rebinding)."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     netloc = f"{host}:{parts.port}" if parts.port else host
@@ -151,13 +160,26 @@ def check_url(url: str, allowed_urls: Iterable[str]) -> None:
     if parts.scheme != "https" and not simulated:
         raise ConfigurationInvalid(f"Refusing to call {host} over {parts.scheme}: providers are called over https.")
     if simulated:
-        return
+        return None
     try:
-        infos = socket.getaddrinfo(host, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except socket.gaierror as exc:
+        infos = resolve(host, parts.port or 443, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
         raise Unreachable(f"{host} could not be resolved.") from exc
-    if any(_is_blocked_address(info[4][0]) for info in infos):
+    if not infos or any(_is_blocked_address(info[4][0]) for info in infos):
         raise ConfigurationInvalid(f"Refusing to call {host}: it resolves to a private or reserved address.")
+    return infos[0][4][0]
+
+
+def pinned(url: str, address: str | None) -> tuple[str, dict[str, str], dict[str, str]]:
+    """(url, headers, extensions) that reach `address` while the server still sees the name: the
+    Host header and the TLS SNI + certificate check use the host name of `url`."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    ip_host = f"[{address}]" if ":" in address else address
+    netloc = ip_host + (f":{parts.port}" if parts.port else "")
+    host_header = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc)), {"Host": host_header}, {"sni_hostname": parts.hostname or ""}
 
 
 # ---- rate headers -------------------------------------------------------------------------
@@ -215,6 +237,7 @@ class ProviderClient:
         max_retries: int | None = None,
         rate_headers: Callable[[httpx.Headers], float | None] = generic_rate_pause,
         sleep: Callable[[float], None] = time.sleep,
+        resolve: Resolver = socket.getaddrinfo,
     ):
         self.provider = provider
         self.allowed_urls = [u for u in allowed_urls if u]
@@ -230,6 +253,7 @@ class ProviderClient:
         )
         self.rate_headers = rate_headers
         self.sleep = sleep
+        self.resolve = resolve
         self.stats = CallStats()
 
     def close(self) -> None:
@@ -251,11 +275,11 @@ class ProviderClient:
         return base * (2**attempt) * (0.75 + random.random() / 2)  # noqa: S311 - jitter, not crypto
 
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        check_url(url, self.allowed_urls)
+        address = check_url(url, self.allowed_urls, self.resolve)
         attempt = 0
         while True:
             try:
-                response = self._send(method, url, **kwargs)
+                response = self._send(method, url, address, **kwargs)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 error = self._transport_error(url, exc)
                 if attempt >= self.max_retries:
@@ -287,11 +311,15 @@ class ProviderClient:
                 self.stats.waited_seconds += wait
                 self.sleep(wait)
 
-    def _send(self, method: str, url: str, **kwargs) -> httpx.Response:
+    def _send(self, method: str, url: str, address: str | None, **kwargs) -> httpx.Response:
+        target, host_header, extensions = pinned(url, address)
+        if host_header:
+            kwargs["headers"] = {**(kwargs.get("headers") or {}), **host_header}
+            kwargs["extensions"] = {**(kwargs.get("extensions") or {}), **extensions}
         with self.limiter.slot():
             started = time.monotonic()
             self.stats.calls += 1
-            response = self.http.request(method, url, **kwargs)
+            response = self.http.request(method, target, **kwargs)
             response.read()
         self.stats.by_status[response.status_code] = self.stats.by_status.get(response.status_code, 0) + 1
         pause = self.rate_headers(response.headers)

@@ -129,7 +129,7 @@ class Subscriber:
 @pytest.fixture
 def webpush_service(settings, tls_files):
     service = WebPushService(certfile=tls_files.cert, keyfile=tls_files.key).start()
-    settings.WEBPUSH_ALLOWED_HOSTS = [*settings.WEBPUSH_ALLOWED_HOSTS, "127.0.0.1"]
+    settings.WEBPUSH_ALLOWED_HOSTS = [*settings.WEBPUSH_ALLOWED_HOSTS, f"127.0.0.1:{service.port}"]
     settings.PUSH_CA_FILE = tls_files.cert
     yield service
     service.stop()

@@ -33,13 +33,21 @@ def _b64url_decode(value: str) -> bytes:
 
 
 def endpoint_allowed(endpoint: str) -> bool:
-    """Only https endpoints on known push services: the server posts to this URL, so an
-    arbitrary one would let a user make us call internal hosts."""
+    """Only https endpoints on known push services, on port 443: the server posts to this URL, so
+    an arbitrary one would let a user make us call internal hosts or other services of an allowed
+    host. An allow-list entry "host:port" (the local simulators) allows that one port instead."""
     parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
+    try:
+        host, port = (parts.hostname or "").lower(), parts.port or 443
+    except ValueError:  # a port out of range or not a number
+        return False
     if parts.scheme != "https" or not host or parts.username or parts.password:
         return False
-    return any(host == allowed or host.endswith("." + allowed) for allowed in settings.WEBPUSH_ALLOWED_HOSTS)
+    for allowed in (entry.lower() for entry in settings.WEBPUSH_ALLOWED_HOSTS):
+        allowed_host, _, allowed_port = allowed.partition(":")
+        if (host == allowed_host or host.endswith("." + allowed_host)) and port == int(allowed_port or 443):
+            return True
+    return False
 
 
 def parse_webpush(token: str, keys: dict | None) -> DeviceInput:

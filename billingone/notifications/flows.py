@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from billingone.audit.log import diff, record
+from billingone.lib.text import name_problem, parse_id, short_quote
 from billingone.notifications.devices import DeviceInputError, parse_device
 from billingone.notifications.events import CHANNELS, EVENTS_BY_KEY
 from billingone.notifications.models import (
@@ -38,7 +39,7 @@ def _check_rows(rows: Iterable[dict]) -> dict[str, dict[str, bool]]:
     for index, row in enumerate(rows):
         event = EVENTS_BY_KEY.get(str(row.get("event")))
         if event is None:
-            errors[f"events.{index}.event"] = [f"Unknown event {row.get('event')!r}."]
+            errors[f"events.{index}.event"] = [f"Unknown event {short_quote(row.get('event'))}."]
             continue
         values = {channel.value: bool(row.get(channel.value)) for channel in CHANNELS}
         for channel in CHANNELS:
@@ -96,6 +97,8 @@ def register_device(
 ) -> PushDevice:
     """Register (or re-register) a device. A token seen before moves to this user: the token
     names one app install, and whoever signed in there last should get its pushes."""
+    if name_problem(name or ""):
+        raise DeviceInputError("name", name_problem(name or ""))
     parsed = parse_device(platform, token, keys)
     digest = token_digest(f"{parsed.platform}:{parsed.token}")
     existing = PushDevice.objects.select_for_update().filter(token_hash=digest).first()
@@ -135,10 +138,7 @@ def remove_device(user, device_id, *, request: HttpRequest | None = None) -> boo
 
 
 def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return parse_id(value)
 
 
 def feed(user) -> QuerySet[Notification]:

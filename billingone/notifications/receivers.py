@@ -95,7 +95,11 @@ def remember_sign_in(request, user) -> bool:
 @receiver(user_logged_in, dispatch_uid="notifications.user_logged_in")
 def on_user_logged_in(sender, request, user, **kwargs):
     try:
-        remember_sign_in(request, user)
+        if remember_sign_in(request, user):
+            from billingone.accounts.signals import record_security_change
+
+            device = device_of(request.headers.get("User-Agent", "") if request else "")[1]
+            record_security_change("user.login_new_device", request=request, user=user, data={"device": device})
     except Exception:
         logger.exception("could not check the sign-in device")
 

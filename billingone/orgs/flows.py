@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from billingone.audit.log import diff, record
 from billingone.lib.images import ImageRejected, clean_image
+from billingone.lib.text import name_problem
 from billingone.orgs import roles
 from billingone.orgs.branding import BrandColorError, check_readable, normalize_color
 from billingone.orgs.errors import FlowError, NotAllowed
@@ -24,6 +25,14 @@ from billingone.orgs.models import (
 )
 from billingone.orgs.roles import Role
 from billingone.orgs.slugs import suggest_slug, validate_slug
+
+
+def typed_name(value: str, field: str = "name") -> str:
+    """A typed name, trimmed; only spaces or control characters (NUL bytes) are a field error."""
+    problem = name_problem(value or "")
+    if problem:
+        raise FlowError(problem, field=field)
+    return (value or "").strip()
 
 
 @transaction.atomic
@@ -128,7 +137,7 @@ def update_organization(
     require(membership, "org.manage")
     organization = Organization.objects.select_for_update().get(pk=membership.organization_id)
     before = {f: getattr(organization, f) for f in ORG_FIELDS}
-    name = " ".join((name or "").split())
+    name = " ".join(typed_name(name).split())
     if not name:
         raise FlowError("Enter the organization's name.", field="name")
     slug = check_slug(slug, organization)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from billingone.accounts.names import NameField
 from billingone.orgs import roles
 from billingone.orgs.bulk import MAX_ROWS
 from billingone.orgs.models import Organization
@@ -18,11 +19,11 @@ class Form(forms.Form):
 
 
 class NewOrganizationForm(Form):
-    name = forms.CharField(label="Organization name", max_length=100)
+    name = NameField(label="Organization name", max_length=100)
 
 
 class OrganizationForm(Form):
-    name = forms.CharField(label="Organization name", max_length=100)
+    name = NameField(label="Organization name", max_length=100)
     slug = forms.CharField(
         label="URL",
         max_length=40,
@@ -95,7 +96,7 @@ class BrandingForm(Form):
 class InviteForm(Form):
     email = forms.EmailField(label="Email", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
     role = forms.ChoiceField(label="Role")
-    name = forms.CharField(label="Name (optional)", max_length=150, required=False)
+    name = NameField(label="Name (optional)", max_length=150, required=False)
 
     def __init__(self, *args, actor_role: str, **kwargs):
         super().__init__(*args, **kwargs)

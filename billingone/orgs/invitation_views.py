@@ -16,13 +16,26 @@ from django.views.decorators.http import require_http_methods
 
 from billingone.orgs import roles
 from billingone.orgs.errors import Conflict
-from billingone.orgs.team import UNUSABLE, accept_invitation, find_invitation, remember_invitation
+from billingone.orgs.team import (
+    UNUSABLE,
+    WrongAccount,
+    accept_invitation,
+    find_invitation,
+    is_invited_account,
+    remember_invitation,
+    wrong_account_message,
+)
 
 INVALID = "This invitation link is not valid. Check that you copied the whole link from the email."
 
 
 def _problem(request, message: str, status: int):
     return render(request, "orgs/invitation.html", {"problem": message}, status=status)
+
+
+def _wrong_account(request, invitation, message: str):
+    context = {"invitation": invitation, "wrong_account": message}
+    return render(request, "orgs/invitation.html", context, status=403)
 
 
 @require_http_methods(["GET", "POST"])
@@ -39,8 +52,12 @@ def accept(request, token: str):
             membership = accept_invitation(invitation, request.user, request=request)
         except Conflict as error:
             return _problem(request, error.message, 410)
+        except WrongAccount as error:
+            return _wrong_account(request, invitation, error.message)
         messages.success(request, f"Welcome to {membership.organization.name}.")
         return redirect("org_home", slug=membership.organization.slug)
+    if request.user.is_authenticated and not is_invited_account(invitation, request.user):
+        return _wrong_account(request, invitation, wrong_account_message(invitation, request.user))
     if not request.user.is_authenticated:
         remember_invitation(request, invitation)
         # The link reached this address, so a sign-up with it needs no second verification email.

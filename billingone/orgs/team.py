@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -20,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billingone.audit.log import record
+from billingone.lib.text import short_quote
 from billingone.orgs import limits, roles
 from billingone.orgs.emails import send_branded_email
 from billingone.orgs.errors import Conflict, FlowError, NotAllowed
-from billingone.orgs.flows import require
+from billingone.orgs.flows import require, typed_name
 from billingone.orgs.models import Invitation, Membership, Organization
 from billingone.orgs.roles import Role
 
@@ -54,7 +56,7 @@ def parse_role(value: str) -> Role:
         return Role((value or "").strip().lower())
     except ValueError:
         choices = ", ".join(role.label for role in roles.ROLES_BY_POWER)
-        raise FlowError(f"Unknown role “{value}”; choose one of {choices}.", field="role") from None
+        raise FlowError(f"Unknown role {short_quote(value)}; choose one of {choices}.", field="role") from None
 
 
 def check_can_grant(membership: Membership, role: Role) -> None:
@@ -124,6 +126,7 @@ def invite(
     """Invite one person by email with a role, and email them the accept link."""
     require(membership, "members.manage")
     email, wanted = normalize_email(email), parse_role(role)
+    name = typed_name(name)
     check_can_grant(membership, wanted)
     lock_organization(membership.organization)
     problem = invitation_problem(membership.organization, email)
@@ -221,12 +224,36 @@ UNUSABLE = {
 }
 
 
+class WrongAccount(NotAllowed):
+    code = "wrong_account"
+
+
+def is_invited_account(invitation: Invitation, user) -> bool:
+    """Only the invited address, verified on this account, may accept: a forwarded link must not
+    let another account (another organization's owner, say) join with the invitation's role."""
+    return EmailAddress.objects.filter(user_id=user.pk, email__iexact=invitation.email, verified=True).exists()
+
+
+def wrong_account_message(invitation: Invitation, user) -> str:
+    return (
+        f"This invitation was sent to {invitation.email}, and you are signed in as {user.email}. "
+        f"Sign out, then open the link again and sign in (or create an account) with {invitation.email}."
+    )
+
+
 @transaction.atomic
-def accept_invitation(invitation: Invitation, user, *, request: HttpRequest | None = None) -> Membership:
-    """Join `user` to the invitation's organization with its role; single use."""
+def accept_invitation(
+    invitation: Invitation, user, *, request: HttpRequest | None = None, reached_by_link: bool = False
+) -> Membership:
+    """Join `user` to the invitation's organization with its role; single use. `reached_by_link`: the
+    account was just created from this link with the invited address (the link proves the address)."""
     invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
     if invitation.status != "pending":
         raise Conflict(UNUSABLE[invitation.status])
+    if not (reached_by_link and user.email.lower() == invitation.email.lower()) and not is_invited_account(
+        invitation, user
+    ):
+        raise WrongAccount(wrong_account_message(invitation, user))
     organization = invitation.organization
     membership = Membership.objects.filter(organization=organization, user=user).first()
     if membership is None:
@@ -338,6 +365,6 @@ def accept_pending_invitation(request: HttpRequest | None, user) -> Membership |
         return None
     request.session.pop(SESSION_KEY, None)
     try:
-        return accept_invitation(invitation, user, request=request)
-    except Conflict:
+        return accept_invitation(invitation, user, request=request, reached_by_link=True)
+    except (Conflict, WrongAccount):
         return None

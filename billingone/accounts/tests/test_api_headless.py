@@ -223,7 +223,9 @@ def test_factor_changes_send_exactly_one_email_each(live_db, app_client, mailout
     response, body = app.call("post", "/account/authenticators/recovery-codes", {})
     assert response.status_code == 200, body
     assert mailoutbox[-1].subject == "[BillingOne] New Recovery Codes Generated"
-    assert AuditEvent.objects.filter(action="mfa.recovery_codes_generate", actor=personas.alice).count() == 2
+    regenerated = AuditEvent.objects.filter(action="mfa.recovery_codes_generate", actor=personas.alice)
+    assert regenerated.filter(organization=None).count() == 2  # her own trail
+    assert regenerated.filter(organization=personas.org_a).count() == 2  # and her organization's
     app.call("delete", "/account/authenticators/webauthn", {"authenticators": [passkey_id]})
     assert [m.subject for m in mailoutbox][2:] == ["[BillingOne] Security Key Removed"]
     assert len(mailoutbox) == 3

@@ -17,7 +17,10 @@ pytestmark = pytest.mark.usefixtures("fresh_cache")
 def login(email: str, password: str, **extra) -> str:
     response = Client(**extra).post("/accounts/login/", {"login": email, "password": password})
     html = response.content.decode()
-    return "limited" if "Too many failed login attempts" in html else str(response.status_code)
+    if "Too many failed login attempts" in html:
+        assert response.status_code == 429 and response["Retry-After"]
+        return "limited"
+    return str(response.status_code)
 
 
 def test_every_budget_has_a_reason_and_reaches_allauth():
@@ -33,8 +36,10 @@ def test_sixth_password_attempt_is_refused_even_when_right_and_from_a_new_ip(per
     response = Client(REMOTE_ADDR="203.0.113.9").post(
         "/accounts/login/", {"login": personas.bob.email, "password": PASSWORD}
     )
-    assert response.status_code == 200  # the form again, not a redirect into the app
+    assert response.status_code == 429  # the form again, not a redirect into the app
+    assert response["Retry-After"] == "300"  # the per-account window of 5 wrong passwords per 5 min
     assert "Too many failed login attempts" in response.content.decode()
+    assert 'name="password"' in response.content.decode()
     refused = AuditEvent.objects.get(action="ratelimit.exceeded")
     assert refused.data == {"code": "too_many_login_attempts", "path": "/accounts/login/"}
     assert refused.ip == "203.0.113.9"

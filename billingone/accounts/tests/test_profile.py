@@ -75,3 +75,18 @@ def test_api_patch_me_bad_input(client, personas, app_token, payload, status, co
     assert response.json()["error"]["code"] == code
     personas.bob.refresh_from_db()
     assert personas.bob.name == "Bob Viewer" and personas.bob.email == "bob@org-a.test"
+
+
+@pytest.mark.parametrize("name", ["   ", "Bo\x00b"])
+def test_a_name_of_spaces_or_with_nul_is_a_form_error_not_saved(client_for, personas, name):
+    response = client_for(personas.bob).post("/org-a/settings/profile/", {"name": name})
+    assert response.status_code == 200 and response.context["form"].errors["name"]
+    personas.bob.refresh_from_db()
+    assert personas.bob.name == "Bob Viewer"
+
+
+def test_a_team_invitation_name_of_spaces_is_a_form_error(client_for, personas):
+    response = client_for(personas.alice).post(
+        "/org-a/settings/team/invite/", {"email": "new@example.test", "role": "viewer", "name": "   "}
+    )
+    assert response.status_code == 422 and "not only spaces" in response.content.decode()

@@ -50,7 +50,16 @@ def test_organization(client, personas, app_token):
         "session_timeout_minutes": None,
         "branding": {"logo_url": None, "primary_color": "#2457D6", "accent_color": "#0E9F6E"},
         "role": "finance",
+        "sync_failure_notifications": False,
     }
+
+
+def test_organization_shows_the_sync_failure_switch(client, personas, app_token):
+    from billingone.notifications.flows import set_sync_failure_notifications
+
+    set_sync_failure_notifications(personas.org_a, True, actor=personas.alice)
+    response = client.get("/api/v1/orgs/org-a", HTTP_X_SESSION_TOKEN=app_token(personas.bob))
+    assert response.json()["sync_failure_notifications"] is True
 
 
 def test_organization_of_another_tenant_is_404(client, personas, app_token):

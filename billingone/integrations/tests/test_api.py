@@ -118,3 +118,23 @@ def test_needs_attention_is_an_error_with_a_flag_and_the_reason(pax8_sim, person
     pax8 = api(personas.bob, "get", "org-a/integrations/pax8").json()
     assert pax8["status"] == "error" and pax8["needs_attention"] is True
     assert pax8["status_reason"] == "Pax8 no longer accepts these credentials."
+
+
+def test_sync_all_with_nothing_connected_is_409_with_the_connect_link(personas, api):
+    response = api(personas.alice, "post", "org-a/sync-all")
+    error = response.json()["error"]
+    assert response.status_code == 409 and error["code"] == "not_connected"
+    assert error["web_url"] == "http://testserver/org-a/settings/integrations/"
+
+
+def test_last_sync_error_has_the_shape_of_a_run_error(pax8_sim, personas, api):
+    connect_pax8(personas.alice, personas.org_a)
+    assert api(personas.alice, "post", "org-a/integrations/pax8/sync", {}).status_code == 202
+    run = SyncRun.objects.get(organization=personas.org_a)
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=SyncRun.Status.FAILED, error_code="unreachable", error_message="Pax8 could not be reached."
+    )
+    detail = api(personas.bob, "get", "org-a/integrations/pax8").json()
+    one_run = api(personas.bob, "get", f"org-a/sync-runs/{run.pk}").json()
+    assert detail["last_sync"]["error"] == one_run["error"]
+    assert one_run["error"] == {"code": "unreachable", "message": "Pax8 could not be reached.", "permanent": False}

@@ -43,4 +43,4 @@ def test_the_tick_reaps_runs_whose_worker_died(pax8_sim, personas, settings):
     SyncRun.objects.filter(pk=run.pk).update(status="running", started_at=stale, heartbeat_at=stale)
     assert schedule_syncs.call()["reaped"] == 1
     run.refresh_from_db()
-    assert run.status == "failed" and "worker stopped" in run.error_message
+    assert run.status == "failed" and "worker running this sync stopped" in run.error_message

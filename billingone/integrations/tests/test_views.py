@@ -63,6 +63,8 @@ def test_wrong_secret_gets_a_field_diagnostic_and_nothing_is_saved(pax8_sim, per
     assert response.status_code == 200
     assert "Credentials rejected." in page and "Pax8 rejected this client ID and secret" in page
     assert "nope-nope" not in page
+    form = response.context["form"]
+    assert set(form.errors) == {"client_id", "client_secret"}  # Pax8 cannot tell which one is wrong
     response = client.post(
         CONFIGURE, {"client_id": PAX8_GOOD["client_id"], "client_secret": "nope-nope", "action": "save"}
     )
@@ -81,7 +83,7 @@ def test_save_encrypts_and_never_renders_the_secret_back(pax8_sim, personas, cli
     response = client.post(CONFIGURE, {**PAX8_GOOD, "action": "save"})
     assert response.status_code == 302
     connection = Connection.objects.get(organization=personas.org_a, provider="pax8")
-    assert connection.status == Connection.Status.CONNECTED
+    assert connection.is_connected and connection.status == Connection.Status.SYNCING  # the first sync started
     assert PAX8_GOOD["client_secret"] not in connection.credentials_token
     assert connection.get_credentials() == PAX8_GOOD
     page = client.get(CONFIGURE).content.decode()

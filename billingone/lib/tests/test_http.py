@@ -110,3 +110,72 @@ def test_retry_after_pauses_every_caller():
 def test_known_secrets_are_scrubbed_from_messages():
     scrubbing = client(["https://api.pax8.com/v1"], secrets=["s3cr3t-value"])
     assert scrubbing.scrub("failed with s3cr3t-value inside") == "failed with [redacted] inside"
+
+
+class StopBeforeSending(Exception):
+    pass
+
+
+def rebinding_resolver(calls: list):
+    """A DNS answer that changes: public for the check, then the metadata address."""
+
+    def resolve(host, port, **kwargs):
+        calls.append(host)
+        address = "93.184.216.34" if len(calls) == 1 else "169.254.169.254"
+        return [(2, 1, 6, "", (address, port))]
+
+    return resolve
+
+
+def test_the_checked_address_is_dialled_with_no_second_lookup(settings):
+    settings.INTEGRATION_SIMULATOR_HOSTS = []
+    lookups, seen = [], []
+    provider = client(["https://api.pax8.com/v1"], resolve=rebinding_resolver(lookups), max_retries=0)
+
+    def capture(request: httpx.Request):
+        seen.append((str(request.url), request.headers["Host"], request.extensions.get("sni_hostname")))
+        raise StopBeforeSending
+
+    provider.http.event_hooks["request"] = [capture]
+    with pytest.raises(StopBeforeSending):
+        provider.request("GET", "https://api.pax8.com/v1/companies?page=0")
+    assert lookups == ["api.pax8.com"]
+    assert seen == [("https://93.184.216.34/v1/companies?page=0", "api.pax8.com", "api.pax8.com")]
+
+
+def test_a_pinned_request_keeps_the_name_for_tls_and_host(tmp_path):
+    from simulators.tls import self_signed
+
+    files = self_signed(tmp_path)
+    hosts = []
+
+    class Echo(BaseHTTPRequestHandler):
+        def do_GET(self):
+            hosts.append(self.headers["Host"])
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            return
+
+    import ssl
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(files.cert, files.key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        from billingone.lib.http import pinned
+
+        url, headers, extensions = pinned(f"https://localhost:{port}/x", "127.0.0.1")
+        assert url == f"https://127.0.0.1:{port}/x"
+        with httpx.Client(verify=ssl.create_default_context(cafile=files.cert)) as http:
+            response = http.request("GET", url, headers=headers, extensions=extensions)
+        assert response.text == "ok" and hosts == [f"localhost:{port}"]
+    finally:
+        server.shutdown()
+        server.server_close()

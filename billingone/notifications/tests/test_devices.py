@@ -71,6 +71,15 @@ def test_register_webpush_subscription_json(personas, client_for):
             },
             "token",
         ),
+        *[
+            ({"platform": "webpush", "token": endpoint, "keys": {"p256dh": P256DH, "auth": AUTH}}, "token")
+            for endpoint in (
+                "https://fcm.googleapis.com:8443/fcm/send/abc",  # another service of an allowed host
+                "https://fcm.googleapis.com:22/x",
+                "https://fcm.googleapis.com:99999/x",
+                "https://web.push.apple.com:80/x",
+            )
+        ],
         ({"platform": "webpush", "token": "https://fcm.googleapis.com/x"}, "keys"),
         (
             {"platform": "webpush", "token": "https://fcm.googleapis.com/x", "keys": {"p256dh": "AAAA", "auth": AUTH}},

@@ -241,3 +241,27 @@ def test_outsider_gets_404_and_viewer_403_on_invitations(personas, client_for):
     invitation.refresh_from_db()
     assert invitation.status == "pending" and Invitation.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+def test_a_forwarded_link_does_not_let_another_account_join(personas, client_for):
+    invite(client_for(personas.alice), email="invitee@example.com", role="admin")
+    link = last_accept_link()
+    charlie = client_for(personas.charlie)  # another organization's owner who got the link forwarded
+    page = charlie.get(link)
+    assert page.status_code == 403
+    html = page.content.decode()
+    assert "This invitation is for invitee@example.com" in html and "charlie@org-b.test" in html
+    refused = charlie.post(link)
+    assert refused.status_code == 403 and b"invitee@example.com" in refused.content
+    assert not Membership.objects.filter(user=personas.charlie, organization=personas.org_a).exists()
+    assert Invitation.objects.get().status == "pending"
+
+
+def test_the_invited_address_must_be_verified_on_the_account(personas, client_for):
+    from allauth.account.models import EmailAddress
+
+    invite(client_for(personas.alice), email="charlie@org-b.test", role="viewer")
+    EmailAddress.objects.filter(user=personas.charlie).update(verified=False)
+    response = client_for(personas.charlie).post(last_accept_link())
+    assert response.status_code == 403
+    assert not Membership.objects.filter(user=personas.charlie, organization=personas.org_a).exists()

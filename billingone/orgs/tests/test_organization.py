@@ -148,6 +148,7 @@ def test_api_reads_the_organization_and_patch_is_web_only(personas, client, app_
         "session_timeout_minutes": None,
         "branding": {"logo_url": None, "primary_color": "#2457D6", "accent_color": "#0E9F6E"},
         "role": "viewer",
+        "sync_failure_notifications": False,
     }
     patch = client.patch("/api/v1/orgs/org-a", {"name": "x"}, content_type="application/json", headers=headers)
     assert patch.status_code == 403

@@ -115,7 +115,7 @@ class Pax8(Provider):
         if response.status_code in (400, 401, 403):
             raise CredentialsRejected(
                 "Pax8 rejected this client ID and secret. Copy both again from Pax8 → Settings → Integrations.",
-                field="client_secret",
+                field=("client_id", "client_secret"),  # Pax8 cannot say which of the pair is wrong
             )
         if response.status_code != 200 or not isinstance(payload, dict) or not payload.get("access_token"):
             raise UnexpectedAnswer(f"Pax8's token service answered unexpectedly (HTTP {response.status_code}).")

@@ -40,9 +40,11 @@ def pax8_simulator_fixture(settings):
 
 
 def connect_pax8(user, organization, credentials: dict | None = None):
-    """Connect Pax8 for `organization` through the real flow (the simulator must be running)."""
+    """Connect Pax8 for `organization` through the real flow (the simulator must be running). The
+    test then starts the syncs it wants (the web's Save starts one at once: test_first_sync.py)."""
     from billingone.integrations import flows
 
-    outcome = flows.save_credentials(membership_of(user, organization), None, "pax8", credentials or dict(PAX8_GOOD))
+    membership = membership_of(user, organization)
+    outcome = flows.save_credentials(membership, None, "pax8", credentials or dict(PAX8_GOOD), start_sync=False)
     assert outcome.ok, outcome.message
     return outcome

@@ -50,6 +50,9 @@ def test_integrations_api_lists_stripe_with_refresh_only(stripe_sim, personas, c
     stripe = next(item for item in items if item["provider"] == "stripe")
     assert stripe["status"] == "not_connected" and stripe["modes"] == ["full"]
     client.post(PAGE, {"api_key": DEMO_RESTRICTED_KEY, "action": "save"})
+    from billingone.testing.tasks import run_pending_tasks
+
+    run_pending_tasks()  # Save started the first sync
     stripe = client.get("/api/v1/orgs/org-a/integrations/stripe").json()
     assert stripe["status"] == "connected" and [a for a in stripe["actions"] if a.startswith("sync:")] == ["sync:full"]
     assert "Refresh" in client.get("/org-a/settings/integrations/").content.decode()

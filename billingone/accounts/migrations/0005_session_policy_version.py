@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_loginevent_passkeyevent'),
+        ('accounts', '0004_bind_mfa_secrets_to_rows'),
     ]
 
     operations = [
