@@ -18,6 +18,7 @@ from billingone.audit.log import record
 from billingone.integrations import limits, registry
 from billingone.integrations.base import Provider, ProviderContext, ProviderError
 from billingone.integrations.models import Connection, SyncRun
+from billingone.integrations.runner import enqueue_run
 from billingone.lib.text import short_quote
 from billingone.orgs import roles
 
@@ -225,7 +226,6 @@ def request_sync(
     if provider.mode(mode) is None:
         allowed = ", ".join(m.key for m in provider.sync_modes)
         raise InvalidMode(f"{provider.name} syncs with mode {allowed}, not {short_quote(mode)}.")
-    from billingone.integrations.tasks import enqueue_run
 
     try:
         with transaction.atomic():

@@ -21,11 +21,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection as db_connection
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from billingone.audit.log import record
@@ -208,8 +209,6 @@ def fail_or_retry(run: SyncRun, error: ProviderError, progress: RunProgress) -> 
 
 
 def retry(run: SyncRun, error: ProviderError, progress: RunProgress) -> str:
-    from billingone.integrations.tasks import enqueue_run
-
     wait = backoff_seconds(run, error)
     when = timezone.now() + timedelta(seconds=wait)
     with transaction.atomic():
@@ -273,9 +272,6 @@ def fail(run: SyncRun, message: str, code: str, *, permanent: bool, counts: Sync
 
 # ---- the lease: a dead worker is noticed within a minute ------------------------------------
 
-WORKER_LOST = "worker_lost"
-LOST_MESSAGE = "The worker running this sync stopped (its heartbeat lapsed). {next}"
-
 
 @contextmanager
 def keep_lease(run_id: int, every: float | None = None) -> Iterator[None]:
@@ -302,100 +298,12 @@ def keep_lease(run_id: int, every: float | None = None) -> Iterator[None]:
         thread.join(timeout=every + 5)
 
 
-def reap_stale_runs() -> int:
-    """Fail running runs whose lease lapsed (the worker died), clean their task rows, and queue
-    each once more, unless it was itself such a second try."""
-    cutoff = timezone.now() - timedelta(seconds=settings.SYNC_RUN_STALE_SECONDS)
-    stale = SyncRun.objects.filter(status=SyncRun.Status.RUNNING, heartbeat_at__lt=cutoff)
-    count = 0
-    for run in stale.select_related("organization", "actor"):
-        again = not was_requeued_after_loss(run)
-        next_step = "It was queued again automatically." if again else "It will run again at the next schedule."
-        if fail(run, LOST_MESSAGE.format(next=next_step), WORKER_LOST, permanent=False) != SyncRun.Status.FAILED:
-            continue  # finished or closed meanwhile
-        clean_orphaned_tasks(run.pk)
-        if again:
-            requeue_lost_run(run)
-        count += 1
-    return count
+@task
+def run_sync(run_id: int) -> str:
+    """Execute one queued sync run (retries re-enqueue this task with a later run_after)."""
+    return execute_run(run_id)
 
 
-def was_requeued_after_loss(run: SyncRun) -> bool:
-    from billingone.audit.models import AuditEvent
-
-    return AuditEvent.objects.filter(
-        organization=run.organization,
-        action="integration.sync.request",
-        target_id=str(run.pk),
-        data__requeued_from__gt=0,
-    ).exists()
-
-
-def requeue_lost_run(lost: SyncRun) -> SyncRun | None:
-    """A new run of the same kind, queued now (at most once per lost run: see reap_stale_runs)."""
-    from billingone.integrations.tasks import enqueue_run
-
-    with transaction.atomic():
-        connection = Connection.objects.select_for_update().filter(pk=lost.connection_id).first()
-        if connection is None or not connection.is_connected or connection.runs.filter(status__in=SyncRun.ACTIVE):
-            return None
-        run = SyncRun.objects.create(
-            organization=lost.organization,
-            connection=connection,
-            provider=lost.provider,
-            mode=lost.mode,
-            trigger=lost.trigger,
-            actor=lost.actor,
-        )
-        connection.status, connection.last_run = Connection.Status.SYNCING, run
-        connection.save(update_fields=["status", "last_run", "updated_at"])
-        enqueue_run(run)
-        record(
-            "integration.sync.request",
-            organization=lost.organization,
-            target=run,
-            target_label=f"{lost.provider} {lost.mode} sync",
-            data={
-                "provider": lost.provider,
-                "mode": lost.mode,
-                "trigger": lost.trigger,
-                "run": run.pk,
-                "requeued_from": lost.pk,
-            },
-        )
-    return run
-
-
-def clean_orphaned_tasks(run_id: int) -> int:
-    """The dead worker's task rows stay "running" forever otherwise: mark them failed."""
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from billingone.integrations.tasks import run_sync
-
-    orphans = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=run_sync.module_path)
-    return orphans.filter(args_kwargs__args__0=run_id).update(
-        status=TaskResultStatus.FAILED,
-        finished_at=timezone.now(),
-        exception_class_path="billingone.integrations.runner.WorkerLost",
-        traceback="The worker running this task stopped; its sync run was failed and queued again.",
-    )
-
-
-def due_connections(now=None) -> list[Connection]:
-    """Connected integrations whose last run started longer ago than their interval."""
-    now = now or timezone.now()
-    due = []
-    # "Needs attention" waits for a person: retrying rejected credentials on a timer helps nobody.
-    parked = [Connection.Status.NOT_CONNECTED, Connection.Status.NEEDS_ATTENTION]
-    rows = Connection.objects.exclude(credentials_token="").exclude(status__in=parked)
-    for connection in rows.select_related("last_run", "organization"):
-        provider = registry.PROVIDERS.get(connection.provider)
-        if provider is None:
-            continue
-        minutes = getattr(settings, provider.sync_interval_setting, None) if provider.sync_interval_setting else None
-        interval = timedelta(minutes=minutes) if minutes else provider.default_sync_interval
-        last = connection.last_run
-        if last is None or (not last.is_active and last.queued_at <= now - interval):
-            due.append(connection)
-    return due
+def enqueue_run(run: SyncRun, run_after: datetime | None = None) -> None:
+    target = run_sync.using(run_after=run_after) if run_after else run_sync
+    target.enqueue(run.pk)

@@ -12,7 +12,7 @@ from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from billingone.integrations import flows, runner
+from billingone.integrations import flows, runner, schedule
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.tasks import schedule_syncs
 from billingone.integrations.testing import connect_pax8, membership_of
@@ -69,7 +69,7 @@ def test_the_second_try_is_not_queued_a_third_time(pax8_sim, personas):
     second = SyncRun.objects.get(organization=personas.org_a, status="queued")
     stale = timezone.now() - timedelta(seconds=settings.SYNC_RUN_STALE_SECONDS + 1)
     SyncRun.objects.filter(pk=second.pk).update(status="running", started_at=stale, heartbeat_at=stale)
-    assert runner.reap_stale_runs() == 1
+    assert schedule.reap_stale_runs() == 1
     second.refresh_from_db()
     assert second.status == "failed" and "next schedule" in second.error_message
     assert not SyncRun.objects.filter(organization=personas.org_a, status__in=SyncRun.ACTIVE).exists()

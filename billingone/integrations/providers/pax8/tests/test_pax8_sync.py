@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from billingone.billing.models import Subscription
-from billingone.integrations import runner
+from billingone.integrations import runner, schedule
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.providers.pax8.testing import connect_pax8, running_pax8
 from billingone.integrations.signals import sync_run_failed
@@ -149,7 +149,7 @@ def test_a_run_killed_mid_way_is_marked_failed_and_the_next_run_completes(connec
     SyncRun.objects.filter(pk=run.pk).update(
         heartbeat_at=timezone.now() - timedelta(seconds=settings.SYNC_RUN_STALE_SECONDS + 1)
     )
-    assert runner.reap_stale_runs() == 1
+    assert schedule.reap_stale_runs() == 1
     run.refresh_from_db()
     assert run.status == "failed" and run.error_code == "worker_lost"
     # Queued once more at once (test_lost_runs.py); the connection shows it syncing again.
