@@ -12,6 +12,14 @@ from ninja import Router
 from ninja.responses import Status
 
 from billingone.api.errors import ApiError, web_only
+from billingone.api.integration_schemas import (
+    IntegrationOut,
+    IntegrationPage,
+    RunOut,
+    RunPage,
+    SyncAllOut,
+    SyncStartedOut,
+)
 from billingone.api.pagination import paginate
 from billingone.integrations import flows, limits, registry
 from billingone.integrations.models import SyncRun
@@ -51,7 +59,7 @@ def integration_payload(request, state: IntegrationState) -> dict:
     }
 
 
-@router.get("/orgs/{slug}/integrations", summary="Every integration with its status and last sync")
+@router.get("/orgs/{slug}/integrations", response=IntegrationPage, summary="Integrations: status, last sync")
 @org_endpoint("org.view")
 def list_integrations(request, slug: str):
     states = integration_states(request.organization)
@@ -59,7 +67,7 @@ def list_integrations(request, slug: str):
     return {"items": items, "count": len(items), "next": None}
 
 
-@router.get("/orgs/{slug}/integrations/{provider}", summary="One integration")
+@router.get("/orgs/{slug}/integrations/{provider}", response=IntegrationOut, summary="One integration")
 @org_endpoint("org.view")
 def get_integration(request, slug: str, provider: str):
     return integration_payload(request, state_for(request.organization, provider))
@@ -92,7 +100,7 @@ def _jsonable(payload: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in payload.items()}
 
 
-@router.post("/orgs/{slug}/integrations/{provider}/sync", response={202: dict}, summary="Start a sync")
+@router.post("/orgs/{slug}/integrations/{provider}/sync", response={202: SyncStartedOut}, summary="Start a sync")
 @org_endpoint("integrations.sync")
 def sync_integration(request, slug: str, provider: str):
     registry.get_provider(provider)
@@ -113,7 +121,7 @@ def sync_integration(request, slug: str, provider: str):
     return Status(202, {"run": run_payload(run)})
 
 
-@router.post("/orgs/{slug}/sync-all", response={202: dict}, summary="Sync every connected integration")
+@router.post("/orgs/{slug}/sync-all", response={202: SyncAllOut}, summary="Sync every connected integration")
 @org_endpoint("integrations.sync")
 def sync_all(request, slug: str):
     queued, running = flows.sync_all(request.membership, request)
@@ -125,7 +133,7 @@ def sync_all(request, slug: str):
     )
 
 
-@router.get("/orgs/{slug}/sync-runs", summary="Sync runs, newest first")
+@router.get("/orgs/{slug}/sync-runs", response=RunPage, summary="Sync runs, newest first")
 @org_endpoint("org.view")
 def list_runs(request, slug: str, provider: str | None = None, cursor: str | None = None, limit: int | None = None):
     runs = SyncRun.objects.filter(organization=request.organization).select_related("actor")
@@ -135,7 +143,7 @@ def list_runs(request, slug: str, provider: str | None = None, cursor: str | Non
     return paginate(runs.order_by("-queued_at", "-pk"), cursor=cursor, limit=limit, serialize=run_payload)
 
 
-@router.get("/orgs/{slug}/sync-runs/{run_id}", summary="One sync run with live progress")
+@router.get("/orgs/{slug}/sync-runs/{run_id}", response=RunOut, summary="One sync run with live progress")
 @org_endpoint("org.view")
 def get_run(request, slug: str, run_id: str):
     row_id = parse_id(run_id)
