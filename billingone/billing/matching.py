@@ -15,6 +15,7 @@ looked at. Never run on a GET.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -38,8 +39,12 @@ class Suggestion:
     reason: str
 
 
+DIGITS = re.compile(r"\d+")
+
+
 class ClientIndex:
-    """The organization's clients by normalised name, alias, first word and known domain."""
+    """The organization's clients by normalised name and alias, by word (for similar names),
+    and by the domains and sources of the customers already confirmed for them."""
 
     def __init__(self, organization):
         self.by_name: dict[str, int] = {}
@@ -50,19 +55,24 @@ class ClientIndex:
             for key in (name, *(normalise(alias) for alias in aliases or ())):
                 if key:
                     self.by_name.setdefault(key, pk)
-                    self.by_word[key.split(" ")[0]].append((key, pk))
+                    for word in set(key.split()):
+                        self.by_word[word].append((key, pk))
         self.by_domain: dict[str, int] = {}
-        linked = Customer.objects.filter(organization=organization, client__isnull=False).exclude(domains="")
-        for client_id, domains in linked.values_list("client_id", "domains"):
+        self.sources: dict[int, set[str]] = defaultdict(set)  # a client has one customer per source
+        linked = Customer.objects.filter(organization=organization, client__isnull=False)
+        for client_id, source, domains in linked.values_list("client_id", "source", "domains"):
+            self.sources[client_id].add(source)
             for domain in domains.split():
                 self.by_domain.setdefault(domain, client_id)
 
-    def suggest(self, name: str, domains: str, refused: set[int]) -> Suggestion | None:
+    def suggest(self, name: str, domains: str, source: str, refused: set[int]) -> Suggestion | None:
+        def open_(pk: int | None) -> bool:
+            return pk is not None and pk not in refused and source not in self.sources.get(pk, ())
+
         named = self.by_name.get(name)
-        named = None if named in refused else named
+        named = named if open_(named) else None
         domain, by_domain = next(
-            ((d, self.by_domain[d]) for d in domains.split() if self.by_domain.get(d) not in (None, *refused)),
-            ("", None),
+            ((d, self.by_domain[d]) for d in domains.split() if open_(self.by_domain.get(d))), ("", None)
         )
         if named and named == by_domain:
             return Suggestion(named, 100, f"Same name and domain ({domain})")
@@ -70,12 +80,18 @@ class ClientIndex:
             return Suggestion(named, 95, "Same name")
         if by_domain:
             return Suggestion(by_domain, 90, f"Same domain ({domain})")
-        return self.similar(name, refused)
+        return self.similar(name, open_)
 
-    def similar(self, name: str, refused: set[int]) -> Suggestion | None:
+    def similar(self, name: str, open_) -> Suggestion | None:
+        """The closest name sharing the name's rarest word: a short posting list, not every client.
+        Names that differ only in their numbers ("Client 1", "Client 10") are different companies."""
+        words = [word for word in set(name.split()) if word in self.by_word]
+        if not words:
+            return None
+        rarest = min(words, key=lambda word: len(self.by_word[word]))
         best, score = None, 0.0
-        for key, pk in self.by_word.get(name.split(" ")[0] if name else "", ()):
-            if pk in refused:
+        for key, pk in self.by_word[rarest]:
+            if not open_(pk) or (key != name and DIGITS.sub("#", key) == DIGITS.sub("#", name)):
                 continue
             ratio = SequenceMatcher(None, name, key).ratio()
             if ratio > score:
@@ -102,7 +118,7 @@ def _match(organization, side: Side, *, source: str = "", exclude_source: str = 
         customers = customers.filter(source=source) if source else customers.exclude(source=exclude_source)
         unlinked = list(
             customers.exclude(pk__in=pending.values("customer_id")).values_list(
-                "pk", "name", "normalized_name", "domains", "is_client"
+                "pk", "name", "normalized_name", "domains", "is_client", "source"
             )
         )
         if not unlinked:
@@ -113,8 +129,8 @@ def _match(organization, side: Side, *, source: str = "", exclude_source: str = 
             refused[customer_id].add(client_id)
         index = ClientIndex(organization)
         links, origins = [], []
-        for pk, name, normalized, domains, is_client in unlinked:
-            suggestion = index.suggest(normalized, domains, refused[pk])
+        for pk, name, normalized, domains, is_client, customer_source in unlinked:
+            suggestion = index.suggest(normalized, domains, customer_source, refused[pk])
             if suggestion is not None:
                 links.append(_suggested(organization, pk, suggestion))
             elif side is Side.BILLING and is_client:

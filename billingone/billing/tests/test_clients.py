@@ -182,3 +182,17 @@ def test_api_lists_clients_and_confirms_a_link(world, personas, app_token):
     assert api.get("/api/v1/orgs/org-a/clients", {"linked": "maybe"}).status_code == 422
     viewer = HttpClient(HTTP_X_SESSION_TOKEN=app_token(personas.bob))
     assert viewer.post(url).status_code == 403
+
+
+def test_numbered_siblings_and_clients_taken_in_that_source_are_not_suggested(personas):
+    org = personas.org_a
+    customer(org, "xero", "Client 1")
+    matching.match_source(org, "xero", Side.BILLING)
+    customer(org, "xero", "Client 10")  # another company, another number: its own client
+    customer(org, "xero", "CLIENT 1 PTY LTD")  # same name, but Client 1 already has its Xero contact
+    matching.match_source(org, "xero", Side.BILLING)
+    assert Client.objects.filter(organization=org).count() == 3
+    assert not ClientLink.objects.filter(organization=org, state="suggested").exists()
+    vendor = customer(org, "pax8", "Client 1 Ltd")
+    matching.match_source(org, "pax8", Side.VENDOR)
+    assert suggestion(vendor).client.normalized_name == "client 1"  # either of the two same-named clients
