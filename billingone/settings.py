@@ -237,7 +237,10 @@ LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "billingone.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "billingone.accounts.forms.SignupExtras"
-ACCOUNT_FORMS = {"login": "billingone.accounts.login_form.LoginForm"}  # passkey autofill on the email field
+ACCOUNT_FORMS = {  # our wording; passkey autofill on the email field
+    "login": "billingone.accounts.login_form.LoginForm",
+    "change_password": "billingone.accounts.login_form.ChangePasswordForm",
+}
 ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
