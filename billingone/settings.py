@@ -264,7 +264,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BillingOne] "
 ACCOUNT_RATE_LIMITS = allauth_rate_limits()
 
 MFA_ADAPTER = "billingone.accounts.adapter.MFAAdapter"
-MFA_FORMS = {"add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm"}
+MFA_FORMS = {
+    "add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm",
+    "edit_webauthn": "billingone.accounts.passkey_forms.EditPasskeyForm",
+}
 MFA_RATE_LIMITS = allauth_rate_limits("mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True

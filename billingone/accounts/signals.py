@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+
 from allauth.account import signals as account_signals
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.db.models.signals import pre_save
+from django.http.request import RawPostDataException
 
 from billingone.accounts import history
 from billingone.accounts.models import LoginEvent, PasskeyEvent
@@ -42,10 +47,36 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 def on_mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs) -> None:
-    method = MFA_METHOD.get(authenticator.type, LoginEvent.Method.TOTP)
+    method, outcome = _failed_code(request, user, authenticator)
     if not reauthentication:
-        history.login_event(request, user, outcome=LoginEvent.Outcome.MFA_FAILURE, method=method)
+        history.login_event(request, user, outcome=outcome, method=method)
     record("user.mfa_failed", request=request, actor=user, target=user, data={"method": method})
+
+
+def _failed_code(request, user, authenticator) -> tuple[str, str]:
+    """Which kind of code was refused. allauth names the authenticator app whenever one exists,
+    whatever was typed; a recovery code is told apart by its length, a reused one by its value."""
+    method = MFA_METHOD.get(authenticator.type, LoginEvent.Method.TOTP)
+    code = _submitted_code(request)
+    recovery = Authenticator.objects.filter(user=user, type=T.RECOVERY_CODES).first()
+    if recovery is None or len(code) != mfa_settings.RECOVERY_CODE_DIGITS:
+        return method, LoginEvent.Outcome.MFA_FAILURE
+    if code in RecoveryCodes(recovery).generate_codes():  # one of theirs, so refused as already used
+        return LoginEvent.Method.RECOVERY_CODE, LoginEvent.Outcome.CODE_REUSED
+    return LoginEvent.Method.RECOVERY_CODE, LoginEvent.Outcome.MFA_FAILURE
+
+
+def _submitted_code(request) -> str:
+    """The code of the web form or of the app's JSON body (headless)."""
+    if request is None:
+        return ""
+    code = request.POST.get("code", "")
+    if not code and request.content_type == "application/json":
+        try:
+            code = json.loads(request.body or b"{}").get("code", "")
+        except (ValueError, AttributeError, RawPostDataException):
+            code = ""
+    return str(code).strip().replace(" ", "")
 
 
 def on_authenticator_used(sender, request, user, authenticator, **kwargs) -> None:

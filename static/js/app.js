@@ -44,6 +44,22 @@
     revealActiveTab();
   });
   document.addEventListener("htmx:afterSettle", function (event) { labelStackedCells(event.target); });
+  // allauth's passkey ceremonies report a browser refusal as an "allauth.error" event and
+  // otherwise do nothing visible: say what happened in the page's [data-passkey-error].
+  var PASSKEY_ERRORS = {
+    InvalidStateError: "This device already has a passkey for your account. Use it to sign in, or remove it under Security before adding it again.",
+    NotAllowedError: "The passkey request was cancelled or timed out. Try again when you're ready.",
+    SecurityError: "Passkeys can't be used on this address.",
+    NotSupportedError: "This browser or device can't create passkeys.",
+  };
+  document.addEventListener("allauth.error", function (event) {
+    var box = document.querySelector("[data-passkey-error]");
+    var exception = event.detail && event.detail.exception;
+    if (!box || !exception) return;
+    event.preventDefault();
+    box.textContent = PASSKEY_ERRORS[exception.name] || "Your browser couldn't complete the passkey request. Try again.";
+    box.hidden = false;
+  });
   // Buttons with data-confirm ask before submitting their form.
   document.addEventListener("submit", function (event) {
     var submitter = event.submitter;
