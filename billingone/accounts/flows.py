@@ -7,6 +7,7 @@ from django.contrib.auth import logout
 from django.db import transaction
 from django.http import Http404, HttpRequest
 
+from billingone.accounts import signouts
 from billingone.accounts.devices import device_name
 from billingone.accounts.models import User
 from billingone.audit.log import diff, record
@@ -74,6 +75,7 @@ def revoke_session(request: HttpRequest, session_id: int) -> None:
         logout(request)  # flushes this session properly instead of pulling it from under the request
         tracked.delete()
     else:
+        signouts.remember([tracked.session_key], "revoked")
         tracked.end()
 
 
@@ -81,6 +83,7 @@ def revoke_other_sessions(request: HttpRequest) -> int:
     others = UserSession.objects.filter(user_id=request.user.pk).exclude(session_key=request.session.session_key)
     count = 0
     for tracked in others:
+        signouts.remember([tracked.session_key], "revoked")
         tracked.end()
         count += 1
     record("session.revoke_others", request=request, target=request.user, data={"count": count})

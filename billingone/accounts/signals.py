@@ -11,13 +11,14 @@ from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.db.models.signals import pre_save
 from django.http.request import RawPostDataException
 
-from billingone.accounts import history
+from billingone.accounts import history, signouts
 from billingone.accounts.models import LoginEvent, PasskeyEvent
 from billingone.audit.log import record
 
@@ -125,8 +126,12 @@ def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
 
 
 def on_password_changed(sender, request=None, user=None, **kwargs) -> None:
-    """Django's session hash has just signed out every other session and app token: say so."""
+    """Django's session hash has just signed out every other session and app token: say so,
+    here and on those devices' next visit."""
     _simple("user.password_change")(sender, request=request, user=user)
+    current = getattr(getattr(request, "session", None), "session_key", None)
+    others = UserSession.objects.filter(user=user).exclude(session_key=current).values_list("session_key", flat=True)
+    signouts.remember(others, "password_changed")
     if request is not None and hasattr(request, "_messages"):
         messages.info(request, "Your other browsers and app sessions were signed out.")
 
