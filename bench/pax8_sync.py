@@ -114,10 +114,10 @@ def paced_sync(organization, base: str, limit: int) -> None:
 
 def minimum_calls(run, token_needed: bool) -> int:
     """Pages needed at the maximum page size (200), plus the token request when one was due."""
-    from billingone.billing.models import Pax8Company, Pax8Product, Pax8Subscription
+    from billingone.billing.models import Customer, Product, Subscription
 
     org = run.organization
-    sizes = [m.objects.filter(organization=org).count() for m in (Pax8Company, Pax8Product, Pax8Subscription)]
+    sizes = [m.objects.filter(organization=org).count() for m in (Customer, Product, Subscription)]
     return int(token_needed) + sum(math.ceil(size / 200) for size in sizes)
 
 

@@ -166,7 +166,7 @@ def main() -> None:
 
 def bench(args) -> None:
     from billingone.accounts.models import User
-    from billingone.billing.models import XeroContact, XeroInvoice
+    from billingone.billing.models import Customer, Invoice
     from billingone.integrations.models import Connection
     from billingone.integrations.providers.xero.auth import SCOPES
     from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
@@ -196,8 +196,8 @@ def bench(args) -> None:
     tracemalloc.start()
     counts, progress, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
     peak = tracemalloc.get_traced_memory()[1]
-    invoices = XeroInvoice.objects.filter(organization=organization).count()
-    contacts = XeroContact.objects.filter(organization=organization).count()
+    invoices = Invoice.objects.filter(organization=organization, source="xero").count()
+    contacts = Customer.objects.filter(organization=organization, source="xero").count()
     minimum = math.ceil(invoices / 1000) + math.ceil(contacts / 1000)
     print(
         f"Xero simulator: {args.invoices:,} invoices ({invoices:,} sales invoices, {contacts:,} contacts), "

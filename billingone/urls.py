@@ -9,10 +9,8 @@ from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
-from billingone.billing.xero_urls import org_urlpatterns as xero_billing_urls
-from billingone.integrations.providers.xero.urls import settings_urlpatterns as xero_settings_urls
-from billingone.integrations.providers.xero.urls import urlpatterns as xero_root_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
+from billingone.integrations.urls import urlpatterns as integration_root_urls
 from billingone.notifications.urls import org_urlpatterns as notification_org_urls
 from billingone.notifications.urls import settings_urlpatterns as notification_settings_urls
 from billingone.ops import views as ops_views
@@ -27,7 +25,6 @@ settings_urls = [
     *org_settings_urls,
     *notification_settings_urls,
     *audit_settings_urls,
-    *xero_settings_urls,  # before the generic integrations/<provider>/ routes
     *integration_settings_urls,
 ]
 
@@ -41,7 +38,7 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
     path("media/<path:path>", ops_views.media, name="media"),
-    *xero_root_urls,
+    *integration_root_urls,  # /oauth/<provider>/callback/, /webhooks/<provider>/
     *org_root_urls,
     path(
         "<slug:slug>/",
@@ -50,7 +47,6 @@ urlpatterns = [
                 *org_urls,
                 *notification_org_urls,
                 *billing_urls,
-                *xero_billing_urls,
                 path("settings/", include(settings_urls)),
             ]
         ),

@@ -9,7 +9,6 @@ from billingone.api.audit import router as audit_router
 from billingone.api.auth import api_auth
 from billingone.api.billing import router as billing_router
 from billingone.api.integrations import router as integrations_router
-from billingone.api.invoices import router as invoices_router
 from billingone.api.me import router as me_router
 from billingone.api.notifications import router as notifications_router
 from billingone.api.orgs import router as orgs_router
@@ -33,4 +32,3 @@ api.add_router("", notifications_router)
 api.add_router("", audit_router)
 api.add_router("", integrations_router)
 api.add_router("", billing_router)
-api.add_router("", invoices_router)

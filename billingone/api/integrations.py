@@ -33,6 +33,8 @@ def integration_payload(request, state: IntegrationState) -> dict:
         "status": "error" if state.status == "needs_attention" else state.status,
         "needs_attention": state.status == "needs_attention",
         "status_reason": state.reason or None,
+        # OAuth: permissions asked for now that the connection was not granted (reconnect for them).
+        "missing_scopes": state.missing_scopes,
         "modes": [mode.key for mode in state.provider.sync_modes],
         "last_sync": {
             "at": last.finished_at or last.queued_at,

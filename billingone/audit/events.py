@@ -57,8 +57,9 @@ AUDIT_EVENTS: dict[str, str] = {
     "integration.oauth.fail": "An OAuth connect ended without a connection (declined, refused state, provider error)",
     "integration.reconnect": "An OAuth integration was authorised again",
     "integration.revoke": "An integration's access was revoked at the provider (on disconnect)",
-    "mapping.confirm": "A client mapping (Pax8 company → accounting contact) was confirmed",
-    "mapping.change": "A client mapping was changed to another contact or cleared",
+    "mapping.confirm": "A suggested link of a customer to a client was confirmed",
+    "mapping.reject": "A suggested or confirmed link of a customer to a client was rejected",
+    "mapping.change": "A customer was linked to a client by hand",
     "mapping.confirm_all": "Every high-confidence mapping suggestion was confirmed at once",
     # access control
     "authz.denied": "A member asked for something their role does not allow",

@@ -1,21 +1,47 @@
-"""Bulk, idempotent writes of synced rows: at most three statements per page.
+"""One store for every provider: bulk, idempotent writes of neutral records.
 
-`upsert_page` reads the fingerprints of the page's existing rows (1 SELECT), writes new and
-changed rows in one INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL alike) and marks the
-unchanged ones as seen in one UPDATE: at most three statements per page.
-`mark_removed` flags rows a complete scan did not see.
+`upsert(organization, source, run_id, records)` stores one batch of one kind in at most five
+statements whatever its size: read the batch's fingerprints (1 SELECT, plus 1 to resolve the
+rows it references), write new and changed rows in one executemany INSERT … ON CONFLICT DO
+UPDATE, mark unchanged rows as seen (1 UPDATE), and for invoices and payment links replace the
+lines of the rows that changed (1 DELETE + 1 INSERT). `sweep` flags what a complete scan did not
+see; `remove` flags what a provider said was deleted. Rows are never deleted by a sync.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection as db
+from django.db import transaction
 from django.utils import timezone
 
+from billingone.billing import rows
+from billingone.billing.models import (
+    Customer,
+    Invoice,
+    InvoiceLine,
+    Item,
+    PaymentLink,
+    PaymentLinkLine,
+    Product,
+    Subscription,
+)
 from billingone.integrations.base import SyncCounts
+from billingone.integrations.records import Kind, Record
+
+MODELS = {
+    Kind.CUSTOMER: Customer,
+    Kind.PRODUCT: Product,
+    Kind.ITEM: Item,
+    Kind.SUBSCRIPTION: Subscription,
+    Kind.INVOICE: Invoice,
+    Kind.PAYMENT_LINK: PaymentLink,
+}
+LINES = {Kind.INVOICE: (InvoiceLine, "invoice_id"), Kind.PAYMENT_LINK: (PaymentLinkLine, "payment_link_id")}
 
 
 def fingerprint(values: dict) -> str:
@@ -30,82 +56,144 @@ class UpsertResult:
     updated_ids: set[str] = field(default_factory=set)
 
 
-def upsert_page(model, organization, rows: list[dict], run_id: int) -> UpsertResult:
-    """Insert or update `rows` (each a dict of model.SYNCED_FIELDS plus "pax8_id"): new and
-    changed rows in one INSERT … ON CONFLICT DO UPDATE, unchanged ones only marked as seen."""
-    if not rows:
-        return UpsertResult(SyncCounts())
-    ids = [row["pax8_id"] for row in rows]
-    existing = {
-        pax8_id: (print_, removed_at is not None)
-        for pax8_id, print_, removed_at in model.objects.filter(organization=organization, pax8_id__in=ids).values_list(
-            "pax8_id", "fingerprint", "removed_at"
-        )
-    }
+def upsert(organization, source: str, run_id: int, kind: Kind, records: Sequence[Record]) -> UpsertResult:
+    """Store one batch of records of `kind` from `source`; returns what changed."""
     result = UpsertResult(SyncCounts())
-    writes, seen = [], []
-    for row in rows:
-        values = {name: row.get(name) for name in model.SYNCED_FIELDS}
-        print_ = fingerprint(values)
-        known = existing.get(row["pax8_id"])
-        if known is not None and known == (print_, False):
+    if not records:
+        return result
+    model = MODELS[kind]
+    records = list({record.external_id: record for record in records}.values())  # last one wins
+    refs = rows.References.load(organization, source, kind, records)
+    converted = [rows.convert(kind, record, refs) for record in records]
+    existing = _existing(model, organization, source, [values["external_id"] for values, _ in converted])
+    writes, seen, changed_lines = [], [], {}
+    for values, lines in converted:
+        external_id = values["external_id"]
+        print_ = fingerprint({**values, "lines": lines})
+        known = existing.get(external_id)
+        if known == (print_, False):
             result.counts.unchanged += 1
-            seen.append(row["pax8_id"])
+            seen.append(external_id)
             continue
-        if known is None:
-            result.counts.created += 1
-            result.created_ids.add(row["pax8_id"])
-        else:
-            result.counts.updated += 1
-            result.updated_ids.add(row["pax8_id"])
-        writes.append(
-            model(
-                organization=organization,
-                pax8_id=row["pax8_id"],
-                fingerprint=print_,
-                last_seen_run=run_id,
-                removed_at=None,
-                **values,
-            )
-        )
-    _write(model, organization, writes, seen, run_id)
+        (result.created_ids if known is None else result.updated_ids).add(external_id)
+        writes.append({**values, "fingerprint": print_, "last_seen_run": run_id, "removed_at": None})
+        changed_lines[external_id] = lines
+    result.counts.created, result.counts.updated = len(result.created_ids), len(result.updated_ids)
+    with transaction.atomic():
+        _write(model, organization, source, writes, seen, run_id)
+        if kind in LINES and changed_lines:
+            _replace_lines(kind, organization, source, changed_lines)
     return result
 
 
-def _write(model, organization, writes: list, seen: list[str], run_id: int) -> None:
-    update_fields = [*model.SYNCED_FIELDS, "fingerprint", "last_seen_run", "removed_at", "synced_at"]
-    with transaction.atomic():
-        if writes:
-            model.objects.bulk_create(
-                writes, update_conflicts=True, unique_fields=["organization", "pax8_id"], update_fields=update_fields
-            )
-        if seen:
-            model.objects.filter(organization=organization, pax8_id__in=seen).update(last_seen_run=run_id)
+def _existing(model, organization, source: str, ids: list[str]) -> dict[str, tuple[str, bool]]:
+    found = model.objects.filter(organization=organization, source=source, external_id__in=ids)
+    return {
+        external_id: (print_, removed_at is not None)
+        for external_id, print_, removed_at in found.values_list("external_id", "fingerprint", "removed_at")
+    }
 
 
-def mark_removed(model, organization, run_id: int) -> int:
-    """Flag every live row of `organization` that run `run_id` did not see; returns how many."""
+def _write(model, organization, source: str, writes: list[dict], seen: list[str], run_id: int) -> None:
+    if writes:
+        now = timezone.now()
+        base = {"organization_id": organization.pk, "source": source, "synced_at": now}
+        keep: tuple[str, ...] = ()
+        if model is Customer:
+            base["first_seen_at"], keep = now, ("first_seen_at",)  # when we first saw it, kept on update
+        insert_rows(
+            model,
+            [{**base, **write} for write in writes],
+            conflict=("organization", "source", "external_id"),
+            keep=keep,
+        )
+    if seen:
+        model.objects.filter(organization=organization, source=source, external_id__in=seen).update(
+            last_seen_run=run_id
+        )
+
+
+def _replace_lines(kind: Kind, organization, source: str, lines_by_id: dict[str, list[dict]]) -> None:
+    line_model, parent_field = LINES[kind]
+    parents = dict(
+        MODELS[kind]
+        .objects.filter(organization=organization, source=source, external_id__in=list(lines_by_id))
+        .values_list("external_id", "pk")
+    )
+    line_model.objects.filter(organization=organization, **{f"{parent_field}__in": parents.values()}).delete()
+    new_lines = [
+        {"organization_id": organization.pk, parent_field: parents[external_id], **line}
+        for external_id, lines in lines_by_id.items()
+        for line in lines
+    ]
+    if new_lines:
+        insert_rows(line_model, new_lines)
+
+
+def insert_rows(model, values: list[dict], conflict: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> None:
+    """One executemany INSERT (… ON CONFLICT … DO UPDATE when `conflict` names the unique key;
+    columns in `keep` are written on insert only).
+
+    Why not bulk_create: building one model instance per row and one giant statement per page
+    costs more than the network and the database together; values still go through each
+    field's get_db_prep_save, so SQLite and PostgreSQL see exactly what the ORM would send."""
+    fields = [model._meta.get_field(name) for name in values[0]]
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    # Identifiers come from model metadata, never from input; values are parameters.
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    if conflict:
+        keys = {model._meta.get_field(name).column for name in conflict}
+        kept = {model._meta.get_field(name).column for name in keep}
+        updates = ", ".join(
+            f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields if f.column not in keys | kept
+        )
+        sql += f" ON CONFLICT ({', '.join(quote(key) for key in sorted(keys))}) DO UPDATE SET {updates}"
+    params = [tuple(f.get_db_prep_save(row[f.attname], db) for f in fields) for row in values]
+    with db.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def sweep(organization, source: str, kind: Kind, run_id: int) -> int:
+    """Flag every live row of `kind` from `source` that run `run_id` did not see."""
     return (
-        model.objects.filter(organization=organization, removed_at__isnull=True)
+        MODELS[kind]
+        .objects.filter(organization=organization, source=source, removed_at__isnull=True)
         .exclude(last_seen_run=run_id)
         .update(removed_at=timezone.now())
     )
 
 
-def id_map(model, organization) -> dict[str, int]:
-    """pax8_id → primary key, to link subscriptions to their company and product."""
-    return dict(model.objects.filter(organization=organization).values_list("pax8_id", "pk"))
+def remove(organization, source: str, kind: Kind, external_ids: Sequence[str]) -> int:
+    """Flag the rows a provider said were deleted."""
+    if not external_ids:
+        return 0
+    return (
+        MODELS[kind]
+        .objects.filter(organization=organization, source=source, external_id__in=list(external_ids))
+        .filter(removed_at__isnull=True)
+        .update(removed_at=timezone.now())
+    )
+
+
+def purge(organization, source: str) -> int:
+    """Delete everything synced from `source` (disconnect with "delete data")."""
+    total = 0
+    for model in (Subscription, Invoice, PaymentLink, Item, Product, Customer):
+        total += model.objects.filter(organization=organization, source=source).delete()[0]
+    return total
 
 
 ANALYZE_AFTER_CREATED = 5_000
 
 
-def refresh_statistics(models: list, created: int) -> None:
+def refresh_statistics(kinds: Sequence[Kind], created: int) -> None:
     """After a large first load, let PostgreSQL's planner see the new rows now instead of at
     autovacuum's next pass; with stale statistics the next sync's per-page lookups scan whole
-    tables instead of using the (organization, pax8_id) index."""
-    if created < ANALYZE_AFTER_CREATED or connection.vendor != "postgresql":
+    tables instead of using the (organization, source, external_id) index."""
+    if created < ANALYZE_AFTER_CREATED or db.vendor != "postgresql":
         return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    with db.cursor() as cursor:
+        for kind in kinds:
+            for model in (MODELS[kind], *(LINES[kind][:1] if kind in LINES else ())):
+                cursor.execute(f"ANALYZE {db.ops.quote_name(model._meta.db_table)}")

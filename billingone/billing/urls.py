@@ -5,4 +5,10 @@ from billingone.billing import views
 # Mounted under /<slug>/.
 org_urlpatterns = [
     path("subscriptions/", views.subscriptions, name="subscriptions"),
+    path("invoices/", views.invoices, name="invoices"),
+    path("clients/", views.clients, name="clients"),
+    path("clients/search/", views.client_search, name="client_search"),
+    path("clients/confirm-all/", views.confirm_all, name="clients_confirm_all"),
+    path("clients/links/<int:link_id>/<str:action>/", views.link_decide, name="client_link_decide"),
+    path("clients/customers/<int:customer_id>/link/", views.link_customer, name="client_link_customer"),
 ]

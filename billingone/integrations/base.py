@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 if TYPE_CHECKING:
     from billingone.integrations.models import Connection
+    from billingone.integrations.oauth.hooks import OAuthHooks
     from billingone.integrations.records import Yielded
     from billingone.orgs.models import Organization
 
@@ -34,6 +35,14 @@ if TYPE_CHECKING:
 class AuthKind(StrEnum):
     CREDENTIALS = "credentials"  # the person types secrets into a form (client id + secret, API key)
     OAUTH2 = "oauth2"  # the person is redirected to the provider and grants access
+
+
+class Side(StrEnum):
+    """Which side of reconciliation a provider's data is on."""
+
+    VENDOR = "vendor"  # what the MSP buys: subscriptions, domains, hosting (Pax8, Synergy)
+    BILLING = "billing"  # what the MSP bills: customers who are clients, invoices (Xero, QuickBooks, SuperOps)
+    PAYMENTS = "payments"  # how clients pay (Stripe)
 
 
 @dataclass(frozen=True)
@@ -210,6 +219,7 @@ class Provider(ABC):
     key: ClassVar[str]
     name: ClassVar[str]
     auth: ClassVar[AuthKind] = AuthKind.CREDENTIALS
+    side: ClassVar[Side] = Side.VENDOR
     description: ClassVar[str] = ""  # one line under the name on the Integrations page
     syncs: ClassVar[str] = ""  # what it brings in, e.g. "companies, products, subscriptions"
     credential_fields: ClassVar[tuple[CredentialField, ...]] = ()
@@ -222,6 +232,8 @@ class Provider(ABC):
     default_sync_interval: ClassVar[timedelta] = timedelta(hours=1)
     # Where the data shows up, for "Synced data" links (URL name taking `slug`), if any.
     data_url_name: ClassVar[str] = ""
+    # OAuth2 providers: the hooks of the shared connect flow (integrations/oauth/).
+    oauth: ClassVar[OAuthHooks | None] = None
     # Templates receive provider *classes*; Django must not try to call them.
     do_not_call_in_templates: ClassVar[bool] = True
 
@@ -236,21 +248,26 @@ class Provider(ABC):
     def test_connection(self) -> None:
         """Prove the stored credentials work with the smallest real call; raise ProviderError."""
 
+    @abstractmethod
     def fetch(self, mode: str, since: datetime | None, progress: Progress) -> Iterator[Yielded]:
         """Yield neutral records for `mode` (records.py: Batch, Complete, Removed, Checkpoint).
         `since` is None for a full sync, else the last good run's checkpoint for a delta.
         The engine stores each Batch in one bulk upsert, sweeps on Complete and runs client
         matching afterwards; the provider never touches the database. Raise ProviderError."""
-        raise NotImplementedError(f"{self.key} does not yield neutral records yet")
 
     def sync(self, mode: str, progress: Progress) -> SyncCounts:
-        """Legacy entry point kept while providers move onto `fetch` (the engine prefers fetch)."""
-        raise NotImplementedError(f"{self.key} has no sync")
+        """Fetch and store through the engine, exactly as the worker does (tests, benchmarks)."""
+        from billingone.integrations.ingest import Ingest, delta_since
+
+        ingest = Ingest(self, self.context.run_id or 0, progress)
+        return ingest.run(mode, delta_since(self.context.connection, mode))
 
     @classmethod
     def purge(cls, organization: Organization) -> int:
         """Delete this provider's synced data of `organization` (disconnect with purge)."""
-        return 0
+        from billingone.billing import store
+
+        return store.purge(organization, cls.key)
 
     @classmethod
     def mode(cls, key: str) -> SyncMode | None:

@@ -119,6 +119,8 @@ class SyncRun(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)  # the lease: renewed while running
+    # The `since` the next delta sync hands the provider (its own clock when it gave one).
+    checkpoint = models.DateTimeField(null=True, blank=True)
     worker = models.CharField(max_length=100, blank=True)
 
     class Meta:

@@ -82,6 +82,7 @@ class CustomerRecord:
     name: str
     source_status: str = ""
     active: bool = True
+    is_client: bool = True  # False for supplier-only contacts: never made into a client
     email: str = ""
     website: str = ""
     domains: tuple[str, ...] = ()  # lower-case email / website domains, evidence for client matching

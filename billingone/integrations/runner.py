@@ -26,6 +26,7 @@ from django.utils import timezone
 from billingone.audit.log import record
 from billingone.integrations import registry
 from billingone.integrations.base import ProviderContext, ProviderError, SyncCounts, SyncInterrupted
+from billingone.integrations.ingest import Ingest, delta_since
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.signals import sync_run_failed
 from billingone.lib.crypto import DecryptionError
@@ -110,14 +111,15 @@ def execute_run(run_id: int) -> str:
             run_id=run.pk,
             save_credentials=lambda values: _save_credentials(connection.pk, values),
         )
-        counts = provider_cls(context).sync(run.mode, progress)
+        ingest = Ingest(provider_cls(context), run.pk, progress)
+        counts = ingest.run(run.mode, delta_since(connection, run.mode))
     except ProviderError as error:
         return fail_or_retry(run, error, progress)
     except Exception as exc:  # a bug of ours: fail the run with a safe message, keep the traceback in logs
         logger.exception("Sync run crashed", extra={"run": run.pk, "provider": run.provider})
         error = ProviderError(f"BillingOne hit an internal error during this sync ({type(exc).__name__}).")
         return fail_or_retry(run, error, progress)
-    return succeed(run, counts, progress)
+    return succeed(run, counts, progress, checkpoint=ingest.checkpoint)
 
 
 def _credentials(connection: Connection) -> dict[str, str]:
@@ -154,7 +156,7 @@ def audit_summary(run: SyncRun, now, counts: SyncCounts | None) -> dict:
     }
 
 
-def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress) -> str:
+def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress, checkpoint=None) -> str:
     now = timezone.now()
     with transaction.atomic():
         updated = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
@@ -165,6 +167,7 @@ def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress) -> str:
             progress_done=max(progress.total, progress.done),
             error_code="",
             error_message="",
+            checkpoint=checkpoint,
             **counts.as_dict(),
         )
         if not updated:

@@ -85,6 +85,14 @@ class IntegrationState:
     def is_oauth(self) -> bool:
         return self.provider.auth == AuthKind.OAUTH2
 
+    @property
+    def missing_scopes(self) -> list[str]:
+        """Scopes an OAuth connection should reconnect for (asked for now, not granted then)."""
+        hooks = self.provider.oauth
+        if hooks is None or not self.connected:
+            return []
+        return hooks.missing_scopes((self.connection.config or {}).get("granted_scopes"))
+
 
 def integration_states(organization) -> list[IntegrationState]:
     connections = {c.provider: c for c in Connection.objects.filter(organization=organization)}

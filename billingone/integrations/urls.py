@@ -1,6 +1,7 @@
 from django.urls import path
 
 from billingone.integrations import views
+from billingone.integrations.oauth import urls as oauth_urls
 
 # Mounted under /<slug>/settings/.
 settings_urlpatterns = [
@@ -10,4 +11,10 @@ settings_urlpatterns = [
     path("integrations/<slug:provider>/", views.configure, name="integration_configure"),
     path("integrations/<slug:provider>/sync/", views.sync, name="integration_sync"),
     path("integrations/<slug:provider>/disconnect/", views.disconnect, name="integration_disconnect"),
+    *oauth_urls.settings_urlpatterns,
+]
+
+# Outside any organization: what providers call back ("oauth" is a reserved slug).
+urlpatterns = [
+    *oauth_urls.urlpatterns,
 ]

@@ -5,6 +5,7 @@ flows.py; the tenancy gate decides who gets in."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -13,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from billingone.integrations import flows, registry
 from billingone.integrations.forms import CredentialsForm, DisconnectForm, SyncForm
 from billingone.integrations.models import Connection, SyncRun
+from billingone.integrations.oauth import views as oauth_views
 from billingone.integrations.state import integration_states, state_for
 from billingone.orgs import roles
 from billingone.orgs.tenancy import org_view
@@ -34,9 +36,16 @@ def integrations_page(request, slug: str):
     return render(request, "integrations/settings.html", context)
 
 
-@org_view("integrations.connect", methods=("GET", "POST"))
+@org_view("org.view", methods=("GET", "POST"))
 def configure(request, slug: str, provider: str):
+    """One settings URL per provider: OAuth providers get the shared OAuth page (readable by
+    every member), credential providers the credentials form (members who may connect)."""
     provider_cls = registry.get_provider(provider)
+    if provider_cls.oauth is not None and request.method == "GET":
+        return oauth_views.settings_page(request, slug, provider)
+    flows.require(request.membership, "integrations.connect")
+    if provider_cls.oauth is not None:
+        raise Http404("Connect OAuth integrations with the connect button")
     connection = Connection.objects.filter(organization=request.organization, provider=provider).first()
     stored = connection.get_credentials() if connection and connection.has_credentials else {}
     form = CredentialsForm(
@@ -76,10 +85,11 @@ def disconnect(request, slug: str, provider: str):
     if not form.is_valid():
         messages.error(request, "Choose whether to keep or delete the synced data.")
         return redirect("integration_configure", slug=slug, provider=provider)
+    purge = form.cleaned_data["data_choice"] == "purge"
+    if provider_cls.oauth is not None:  # revoke at the provider first
+        return oauth_views.disconnect(request, slug, provider, purge)
     try:
-        deleted = flows.disconnect(
-            request.membership, request, provider, purge=form.cleaned_data["data_choice"] == "purge"
-        )
+        deleted = flows.disconnect(request.membership, request, provider, purge=purge)
     except flows.NotConnected as error:
         messages.error(request, str(error))
         return redirect("settings_integrations", slug=slug)

@@ -41,7 +41,7 @@ SECTIONS: tuple[Section, ...] = (
 MAIN_PAGES: tuple[Section, ...] = (
     Section("subscriptions", "Subscriptions", "subscriptions", "org.view", ""),
     Section("invoices", "Invoices", "invoices", "org.view", ""),
-    Section("clients", "Clients", "client_mapping", "org.view", ""),
+    Section("clients", "Clients", "clients", "org.view", ""),
 )
 
 

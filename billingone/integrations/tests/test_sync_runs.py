@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from billingone.audit.models import AuditEvent
-from billingone.billing.models import Pax8Subscription
+from billingone.billing.models import Subscription
 from billingone.integrations import flows
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.testing import connect_pax8, membership_of
@@ -29,7 +29,7 @@ def test_a_sync_runs_on_the_worker_and_records_counts_and_audit(pax8_sim, person
     run_pending_tasks()
     run.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
-    subscriptions = Pax8Subscription.objects.filter(organization=personas.org_a).count()
+    subscriptions = Subscription.objects.filter(source="pax8", organization=personas.org_a).count()
     assert subscriptions == 120
     assert run.created == 120 + 12 + 30  # subscriptions + companies + products
     assert run.percent == 100 and run.progress_done == run.progress_total

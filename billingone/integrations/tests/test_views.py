@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billingone.audit.models import AuditEvent
-from billingone.billing.models import Pax8Subscription
+from billingone.billing.models import Subscription
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.testing import PAX8_GOOD, connect_pax8
 from billingone.testing.tasks import run_pending_tasks
@@ -125,14 +125,14 @@ def test_disconnect_keeps_or_purges_synced_data(pax8_sim, personas, client_for):
     client = client_for(personas.alice)
     client.post(SYNC)
     run_pending_tasks()
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 120
+    assert Subscription.objects.filter(source="pax8", organization=personas.org_a).count() == 120
     client.post("/org-a/settings/integrations/pax8/disconnect/", {"data_choice": "keep"})
     connection = Connection.objects.get(organization=personas.org_a)
     assert connection.credentials_token == "" and connection.status == Connection.Status.NOT_CONNECTED
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 120
+    assert Subscription.objects.filter(source="pax8", organization=personas.org_a).count() == 120
     connect_pax8(personas.alice, personas.org_a)
     client.post("/org-a/settings/integrations/pax8/disconnect/", {"data_choice": "purge"})
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 0
+    assert Subscription.objects.filter(source="pax8", organization=personas.org_a).count() == 0
 
 
 def test_sync_all_queues_every_connected_integration(pax8_sim, personas, client_for):

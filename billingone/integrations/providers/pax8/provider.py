@@ -13,13 +13,10 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import timedelta
 
 from django.conf import settings
 
-from billingone.billing import store
-from billingone.billing.models import DISPLAY_STATUS, Pax8Company, Pax8Product, Pax8Subscription
 from billingone.integrations.base import (
     CredentialField,
     CredentialsRejected,
@@ -27,19 +24,20 @@ from billingone.integrations.base import (
     Progress,
     Provider,
     RateLimit,
-    SyncCounts,
     SyncMode,
     UnexpectedAnswer,
 )
+from billingone.integrations.providers.pax8 import mapping
+from billingone.integrations.records import Batch, Complete, Kind, Yielded
 from billingone.lib.http import ProviderClient
 
 AUDIENCE = "https://api.pax8.com"
 PAGE_SIZE = 200  # the contract's maximum
 TOKEN_MARGIN = 300.0  # renew this many seconds before the token expires
 RESOURCES = (
-    ("companies", Pax8Company, "name"),
-    ("products", Pax8Product, "name"),
-    ("subscriptions", Pax8Subscription, "createdDate,asc"),
+    ("companies", Kind.CUSTOMER, "name"),
+    ("products", Kind.PRODUCT, "name"),
+    ("subscriptions", Kind.SUBSCRIPTION, "createdDate,asc"),
 )
 
 _TOKENS: dict[str, tuple[str, float]] = {}  # sha256(client id + secret) → (token, monotonic expiry)
@@ -188,167 +186,33 @@ class Pax8(Provider):
         finally:
             self.http.close()
 
-    def sync(self, mode: str, progress: Progress) -> SyncCounts:
-        from billingone.billing.mapping import refresh_suggestions
-
+    def fetch(self, mode: str, since, progress: Progress) -> Iterator[Yielded]:
+        """Full scans of companies, products and subscriptions (Pax8 has no delta)."""
         try:
-            counts = Pax8Scan(self, progress).run()
+            firsts = {path: self.page(f"/{path}", sort, 0) for path, _, sort in RESOURCES}
+            progress.set_total(sum(int(first["page"].get("totalElements", 0)) for first in firsts.values()))
+            for path, kind, sort in RESOURCES:
+                yield from self.scan(path, kind, sort, firsts[path])
         finally:
             self.http.close()
-        refresh_suggestions(self.organization)  # new companies get Xero contact suggestions (issue 6)
-        return counts
 
-    @classmethod
-    def purge(cls, organization) -> int:
-        total = 0
-        for model in (Pax8Subscription, Pax8Product, Pax8Company):
-            total += model.objects.filter(organization=organization).delete()[0]
-        return total
-
-
-class Pax8Scan:
-    """One full sync: three paged scans, each retried once if the data moved under it."""
-
-    def __init__(self, provider: Pax8, progress: Progress):
-        self.provider = provider
-        self.progress = progress
-        self.organization = provider.organization
-        self.run_id = provider.context.run_id or 0
-        self.counts = SyncCounts()
-        self.unanalyzed = 0  # rows created since the planner last saw the table
-
-    def run(self) -> SyncCounts:
-        firsts = {
-            path: self.provider.get(f"/{path}", {"page": 0, "size": PAGE_SIZE, "sort": sort})
-            for path, _, sort in RESOURCES
-        }
-        self.progress.set_total(sum(int(first["page"].get("totalElements", 0)) for first in firsts.values()))
-        for path, model, sort in RESOURCES:
-            self.scan_resource(path, model, sort, firsts[path])
-        return self.counts
-
-    def scan_resource(self, path: str, model, sort: str, first: dict) -> None:
+    def scan(self, path: str, kind: Kind, sort: str, first: dict) -> Iterator[Yielded]:
+        """One resource, retried once if the data moved under it; only a pass that saw exactly
+        the total it announced may sweep (a moving scan removes nothing this time)."""
         seen: set[str] = set()
         for attempt in range(2):
-            consistent = self.one_pass(path, model, sort, first if attempt == 0 else None, seen)
-            if consistent:
-                self.counts.removed += store.mark_removed(model, self.organization, self.run_id)
+            expected, this_pass, moved = None, set(), False
+            for page in self.pages(f"/{path}", sort, first if attempt == 0 else None):
+                total = int(page["page"].get("totalElements", 0))
+                expected = total if expected is None else expected
+                records = [mapping.to_record(path, item) for item in page["content"]]
+                this_pass.update(record.external_id for record in records)
+                fresh = tuple(record for record in records if record.external_id not in seen)
+                seen.update(record.external_id for record in fresh)
+                yield Batch(fresh)
+                if total != expected:
+                    moved = True
+                    break
+            if not moved and (expected is None or len(this_pass) == expected):
+                yield Complete(kind)
                 return
-        # The data kept moving while we paged: keep everything seen, remove nothing this time.
-
-    def one_pass(self, path: str, model, sort: str, first: dict | None, seen: set[str]) -> bool:
-        expected = None
-        seen_this_pass: set[str] = set()
-        links = self.links() if model is Pax8Subscription else None
-        for page in self.provider.pages(f"/{path}", sort, first):
-            self.progress.check()
-            total = int(page["page"].get("totalElements", 0))
-            expected = total if expected is None else expected
-            rows = [self.row(model, item, links) for item in page["content"]]
-            fresh = [row for row in rows if row["pax8_id"] not in seen]
-            result = store.upsert_page(model, self.organization, fresh, self.run_id)
-            seen.update(row["pax8_id"] for row in fresh)
-            seen_this_pass.update(row["pax8_id"] for row in rows)
-            self.counts = self.counts + result.counts
-            self.progress.advance(len(fresh), result.counts)
-            self.unanalyzed += result.counts.created
-            if self.unanalyzed >= store.ANALYZE_AFTER_CREATED:
-                store.refresh_statistics([model], self.unanalyzed)
-                self.unanalyzed = 0
-            if total != expected:
-                return False
-        return expected is None or len(seen_this_pass) == expected
-
-    def links(self) -> dict[str, dict[str, int]]:
-        return {
-            "company": store.id_map(Pax8Company, self.organization),
-            "product": store.id_map(Pax8Product, self.organization),
-        }
-
-    def row(self, model, item: dict, links) -> dict:
-        if not isinstance(item, dict) or not item.get("id"):
-            raise UnexpectedAnswer("Pax8 sent a record without an id.")
-        try:
-            if model is Pax8Company:
-                return company_row(item)
-            if model is Pax8Product:
-                return product_row(item)
-            return subscription_row(item, links)
-        except (TypeError, ValueError, InvalidOperation) as exc:
-            raise UnexpectedAnswer(f"Pax8 sent a record we could not read ({type(exc).__name__}).") from exc
-
-
-# ---- field mapping (spec field names → our columns) -----------------------------------------
-
-
-def _text(item: dict, key: str, limit: int) -> str:
-    value = item.get(key)
-    return "" if value is None else str(value)[:limit]
-
-
-def _datetime(value) -> datetime | None:
-    if not value:
-        return None
-    parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _date(value) -> date | None:
-    return datetime.fromisoformat(str(value)).date() if value else None
-
-
-def _decimal(value, default: Decimal | None = Decimal(0)) -> Decimal | None:
-    if value is None or value == "":
-        return default
-    return Decimal(str(value)).quantize(Decimal("0.01"))
-
-
-def company_row(item: dict) -> dict:
-    address = item.get("address") or {}
-    return {
-        "pax8_id": str(item["id"]),
-        "name": _text(item, "name", 255) or "(unnamed company)",
-        "status": _text(item, "status", 20),
-        "city": _text(address, "city", 100),
-        "country": _text(address, "country", 2),
-        "website": _text(item, "website", 255),
-        "external_id": _text(item, "externalId", 100),
-        "updated_date": _datetime(item.get("updatedDate")),
-    }
-
-
-def product_row(item: dict) -> dict:
-    return {
-        "pax8_id": str(item["id"]),
-        "name": _text(item, "name", 255) or "(unnamed product)",
-        "vendor_name": _text(item, "vendorName", 255),
-        "sku": _text(item, "sku", 100),
-        "vendor_sku": _text(item, "vendorSku", 100),
-        "short_description": _text(item, "shortDescription", 500),
-        "requires_commitment": bool(item.get("requiresCommitment")),
-    }
-
-
-def subscription_row(item: dict, links: dict[str, dict[str, int]]) -> dict:
-    pax8_status = _text(item, "status", 30)
-    company_id, product_id = _text(item, "companyId", 64), _text(item, "productId", 64)
-    return {
-        "pax8_id": str(item["id"]),
-        "company_id": links["company"].get(company_id),
-        "product_id": links["product"].get(product_id),
-        "company_pax8_id": company_id,
-        "product_pax8_id": product_id,
-        "product_name": _text(item, "productName", 255),
-        "vendor_subscription_id": _text(item, "vendorSubscriptionId", 100),
-        "quantity": _decimal(item.get("quantity")),
-        "price": _decimal(item.get("price")),
-        "partner_cost": _decimal(item.get("partnerCost"), None),
-        "currency_code": _text(item, "currencyCode", 3),
-        "billing_term": _text(item, "billingTerm", 20),
-        "pax8_status": pax8_status,
-        "status": DISPLAY_STATUS.get(pax8_status, Pax8Subscription.Display.SUSPENDED).value,
-        "start_date": _date(item.get("startDate")),
-        "end_date": _date(item.get("endDate")),
-        "billing_start": _date(item.get("billingStart")),
-        "updated_date": _datetime(item.get("updatedDate")),
-    }

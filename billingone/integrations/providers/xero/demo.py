@@ -51,14 +51,16 @@ def wire_demo_xero(organization, owner) -> SyncRun | None:
                 "access_token": tokens["access_token"],
                 "refresh_token": tokens["refresh_token"],
                 "expires_at": str(time.time() + tokens["expires_in"]),
-                "tenant_id": tenant["tenantId"],
+                "scope": tokens["scope"],
+                "account_id": tenant["tenantId"],
             }
         )
         connection.config = {
             "app": "platform",
-            "tenant_id": tenant["tenantId"],
-            "tenant_name": tenant["tenantName"],
-            "connection_id": tenant["id"],
+            "account_id": tenant["tenantId"],
+            "account_name": tenant["tenantName"],
+            "account": {"connection_id": tenant["id"]},
+            "granted_scopes": tokens["scope"].split(),
         }
         connection.status, connection.status_reason = Connection.Status.CONNECTED, ""
         connection.connected_at, connection.connected_by = timezone.now(), owner

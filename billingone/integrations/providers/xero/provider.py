@@ -9,14 +9,13 @@ the daily budget read from X-DayLimit-Remaining: when it runs out the sync stops
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from django.conf import settings
 
-from billingone.billing import mapping, xero_store
-from billingone.billing.xero_models import ClientMapping, XeroContact, XeroInvoice
 from billingone.integrations.base import (
     AuthKind,
     ConfigurationInvalid,
@@ -26,11 +25,13 @@ from billingone.integrations.base import (
     Provider,
     RateLimit,
     RateLimited,
-    SyncCounts,
+    Side,
     SyncMode,
     UnexpectedAnswer,
 )
 from billingone.integrations.providers.xero import auth as xero_auth
+from billingone.integrations.providers.xero import mapping
+from billingone.integrations.records import Batch, Complete, Kind, Yielded
 from billingone.lib.http import ProviderClient
 
 PAGE_SIZE = 1000  # the contract's maximum
@@ -66,6 +67,7 @@ class Xero(Provider):
     key = "xero"
     name = "Xero"
     auth = AuthKind.OAUTH2
+    side = Side.BILLING
     description = "Accounting: the invoices you send your clients."
     syncs = "contacts, invoices"
     sync_modes = (
@@ -77,11 +79,13 @@ class Xero(Provider):
     default_sync_interval = timedelta(hours=1)
     data_url_name = "invoices"
     rate_limit = RateLimit(calls=60, period=60.0, concurrency=5)  # per Xero organisation
+    oauth = xero_auth.HOOKS
 
     def __init__(self, context):
         super().__init__(context)
         self.credentials = context.credentials
-        self.tenant_id = self.credentials.get("tenant_id") or context.config.get("tenant_id", "")
+        # The chosen organisation ("tenant_id" before the shared OAuth connect stored "account_id").
+        self.tenant_id = self.credentials.get("account_id") or self.credentials.get("tenant_id") or ""
         self.day_remaining: int | None = None
         self.records_done = 0  # rows written so far (for the daily-limit message)
         self.planned = 0  # rows announced by the first pages (the progress total)
@@ -142,7 +146,7 @@ class Xero(Provider):
             token = self.access_token() if may_refresh else self.current_token()
             headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": self.tenant_id}
             if since is not None:
-                headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+                headers["If-Modified-Since"] = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             response, payload = self.http.request_json("GET", url, params=params, headers=headers)
             if response.status_code == 401 and attempt == 1:
                 if not may_refresh:
@@ -174,31 +178,23 @@ class Xero(Provider):
             )
 
     # ---- sync ------------------------------------------------------------------------------
-    def sync(self, mode: str, progress: Progress) -> SyncCounts:
-        since = self.delta_since() if mode == "delta" else None
-        run_id = self.context.run_id or 0
-        counts = SyncCounts()
-        pages = {name: self.pages(name, since, progress) for name in ("Contacts", "Invoices")}
-        for items in pages["Contacts"]:
-            counts = counts + xero_store.upsert_contacts(self.organization, items, run_id)
-            self.advance(progress, len(items))
-        contacts = xero_store.contact_ids(self.organization)
-        for items in pages["Invoices"]:
-            counts = counts + xero_store.upsert_invoices(self.organization, items, run_id, contacts)
-            self.advance(progress, len(items))
-        if mode == "full":
-            counts.removed = xero_store.mark_removed(self.organization, run_id)
-        mapping.refresh_suggestions(self.organization)  # new contacts → new suggestions
-        return counts
-
-    def advance(self, progress: Progress, done: int) -> None:
-        self.records_done += done
-        progress.advance(done)
+    def fetch(self, mode: str, since: datetime | None, progress: Progress) -> Iterator[Yielded]:
+        """Contacts, then sales invoices: changed since `since` (delta) or all (full)."""
+        since = since if mode == "delta" else None
+        for resource, convert, kind in (
+            ("Contacts", mapping.contact, Kind.CUSTOMER),
+            ("Invoices", mapping.invoice, Kind.INVOICE),
+        ):
+            for items in self.pages(resource, since, progress):
+                self.records_done += len(items)
+                yield Batch(tuple(convert(item) for item in items))
+            if mode == "full":
+                yield Complete(kind)
 
     def pages(self, resource: str, since: datetime | None, progress: Progress):
         """Yield each page's items. The first page tells the total (progress bar) and the page
         count; the next PREFETCH pages are fetched while the caller stores this one."""
-        payload = self.fetch(resource, 1, since)
+        payload = self.fetch_page(resource, 1, since)
         items, last = self.unpack(resource, payload)
         self.add_total(progress, int((payload.get("pagination") or {}).get("itemCount") or len(items)))
         number = 1
@@ -208,7 +204,7 @@ class Xero(Provider):
                 for upcoming in range(number + 1, min(last, number + PREFETCH) + 1):
                     if upcoming not in pending:
                         self.access_token()  # any refresh happens here, never in a fetching thread
-                        pending[upcoming] = pool.submit(self.fetch, resource, upcoming, since, False)
+                        pending[upcoming] = pool.submit(self.fetch_page, resource, upcoming, since, False)
                 progress.check()
                 yield items
                 if number >= last or len(items) < PAGE_SIZE:
@@ -220,7 +216,7 @@ class Xero(Provider):
                 items, count = self.unpack(resource, payload)
                 last = max(last, count)  # the data grew while we paged: keep going
 
-    def fetch(self, resource: str, number: int, since: datetime | None, may_refresh: bool = True) -> object:
+    def fetch_page(self, resource: str, number: int, since: datetime | None, may_refresh: bool = True) -> object:
         params = {"page": number, "pageSize": PAGE_SIZE}
         if resource == "Invoices":
             params["where"] = 'Type=="ACCREC"'  # sales invoices only; bills are not billing data
@@ -231,7 +227,7 @@ class Xero(Provider):
             return future.result()
         except TokenExpired:  # expired between our check and Xero's: refresh here, fetch again
             self.refresh()
-            return self.fetch(resource, number, since)
+            return self.fetch_page(resource, number, since)
 
     @staticmethod
     def unpack(resource: str, payload: object) -> tuple[list, int]:
@@ -246,25 +242,3 @@ class Xero(Provider):
     def add_total(self, progress: Progress, count: int) -> None:
         self.planned += count
         progress.set_total(self.planned)
-
-    def delta_since(self) -> datetime | None:
-        """The start of the last successful sync (minus a small margin); None means "all"."""
-        connection = self.context.connection
-        if connection is None or not connection.pk:
-            return None
-        from billingone.integrations.models import SyncRun
-
-        last = (
-            SyncRun.objects.filter(connection=connection, status=SyncRun.Status.SUCCEEDED, started_at__isnull=False)
-            .order_by("-started_at")
-            .first()
-        )
-        return last.started_at - DELTA_MARGIN if last else None
-
-    @classmethod
-    def purge(cls, organization) -> int:
-        deleted = 0
-        ClientMapping.objects.filter(organization=organization).update(contact=None, state="unmapped", confidence=0)
-        for model in (XeroInvoice, XeroContact):
-            deleted += model.objects.filter(organization=organization).delete()[0]
-        return deleted

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from billingone.integrations.models import Connection
+from billingone.integrations.providers.xero.auth import SCOPES
 from billingone.integrations.providers.xero.simulator import XeroSimulator
 from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
 from billingone.integrations.testing import fast_http
@@ -38,7 +39,7 @@ def xero_simulator_fixture(settings, invoices: int = 120, companies: int = 12, *
         yield sim
 
 
-def xero_credentials(sim: XeroSimulator, tenant_index: int = 0) -> dict[str, str]:
+def xero_credentials(sim: XeroSimulator, tenant_index: int = 0, scopes: tuple[str, ...] = SCOPES) -> dict[str, str]:
     """Real tokens for the simulator's organisation `tenant_index` (consent walked headlessly)."""
     from django.conf import settings
 
@@ -47,24 +48,30 @@ def xero_credentials(sim: XeroSimulator, tenant_index: int = 0) -> dict[str, str
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         redirect_uri=settings.XERO_REDIRECT_URI,
-        scope="offline_access accounting.contacts.read accounting.invoices.read",
+        scope=" ".join(scopes),
     )
     return {
         "access_token": tokens["access_token"],
         "refresh_token": tokens["refresh_token"],
         "expires_at": str(time.time() + tokens["expires_in"]),
-        "tenant_id": sim.tenant_ids[tenant_index],
+        "scope": tokens["scope"],
+        "account_id": sim.tenant_ids[tenant_index],
     }
 
 
-def connect_xero(user, organization, sim: XeroSimulator, tenant_index: int = 0) -> Connection:
-    credentials = xero_credentials(sim, tenant_index)
+def connect_xero(
+    user, organization, sim: XeroSimulator, tenant_index: int = 0, scopes: tuple[str, ...] = SCOPES
+) -> Connection:
+    """Store a connection as the OAuth connect leaves it (tokens from the simulator's consent)."""
+    credentials = xero_credentials(sim, tenant_index, scopes)
     connection, _ = Connection.objects.get_or_create(organization=organization, provider="xero")
     connection.set_credentials(credentials)
     connection.status = Connection.Status.CONNECTED
     connection.config = {
-        "tenant_id": credentials["tenant_id"],
-        "tenant_name": sim.tenant(credentials["tenant_id"]).name,
+        "app": "platform",
+        "account_id": credentials["account_id"],
+        "account_name": sim.tenant(credentials["account_id"]).name,
+        "granted_scopes": credentials["scope"].split(),
     }
     connection.connected_at, connection.connected_by = timezone.now(), user
     connection.save()

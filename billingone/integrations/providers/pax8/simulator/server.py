@@ -9,7 +9,8 @@
   (default 10), `sort`; {"content":[…],"page":{"size","totalElements","totalPages","number"}}.
 - Errors use the spec's envelope {"type","message","instance","status","details"}.
 - Rate limit per client id (default 1000 calls / 60 s): beyond it, 429 with Retry-After.
-- Fault injection and inspection under /_sim/ (faults, stats, mutate, reset), see Faults.
+- Faults from the shared vocabulary (simulators/faults.py) plus "page_change" (a subscription
+  is inserted first while a client pages), and inspection under /_sim/ (faults, stats, mutate, reset).
 """
 
 from __future__ import annotations
@@ -19,55 +20,21 @@ import json
 import math
 import os
 import secrets
-import sys
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from billingone.integrations.providers.pax8.simulator.data import Pax8Data
+from simulators.faults import Dialect, Fault, FaultPlan, QuietServer, act
 
 DEMO_CLIENT_ID = "demo-pax8-client"
 DEMO_CLIENT_SECRET = "demo-pax8-secret-0123456789"  # the simulator's published demo secret
 AUDIENCES = {"https://api.pax8.com", "api://p8p.client", "api://provisioning", "api://usage"}
 RESOURCES = {"companies", "products", "subscriptions"}
 MAX_SIZE = 200
-
-
-class QuietServer(ThreadingHTTPServer):
-    """A client that gave up (timeout fault) closes its socket mid-answer: not an error here."""
-
-    daemon_threads = True
-
-    def handle_error(self, request, client_address) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
-@dataclass
-class Fault:
-    """One injected fault. `kind`: "5xx" | "slow" | "malformed" | "expire_token" | "shift".
-    Applies to requests whose path starts with `path`, after skipping `after` of them, `times` times."""
-
-    kind: str
-    path: str = "/v1/"
-    after: int = 0
-    times: int = 1
-    seconds: float = 2.0
-    status: int = 500
-    seen: int = 0
-
-    def fires(self, path: str) -> bool:
-        if not path.startswith(self.path) or self.times == 0:
-            return False
-        self.seen += 1
-        if self.seen <= self.after:
-            return False
-        self.times -= 1
-        return True
 
 
 @dataclass
@@ -124,11 +91,10 @@ class Pax8Simulator:
         self.latency = latency
         self.tokens: dict[str, tuple[str, float]] = {}  # token → (client id, expiry)
         self.windows: dict[str, deque[float]] = {}
-        self.faults: list[Fault] = []
+        self.faults = FaultPlan(extra_kinds=("page_change",))
         self.stats = Stats()
         self.lock = threading.Lock()
         self.server = QuietServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
         self.thread: threading.Thread | None = None
 
     @property
@@ -138,6 +104,10 @@ class Pax8Simulator:
     @property
     def base_url(self) -> str:
         return f"http://{self.server.server_address[0]}:{self.port}"
+
+    @property
+    def url(self) -> str:  # every simulator names its base URL `url`
+        return self.base_url
 
     @property
     def api_url(self) -> str:
@@ -162,15 +132,9 @@ class Pax8Simulator:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def inject(self, kind: str, **options) -> Fault:
-        fault = Fault(kind=kind, **options)
-        with self.lock:
-            self.faults.append(fault)
-        return fault
-
     def reset(self) -> None:
+        self.faults.reset()
         with self.lock:
-            self.faults.clear()
             self.windows.clear()
             self.stats = Stats()
 
@@ -197,10 +161,6 @@ class Pax8Simulator:
                 return window[0] + self.rate_period - now
             window.append(now)
             return None
-
-    def fault_for(self, path: str) -> Fault | None:
-        with self.lock:
-            return next((fault for fault in self.faults if fault.fires(path)), None)
 
     def issue_token(self, client_id: str) -> str:
         token = secrets.token_urlsafe(32)
@@ -253,7 +213,7 @@ def make_handler(sim: Pax8Simulator):
         def do_POST(self):
             path = urlsplit(self.path).path
             if path.startswith("/_sim/"):
-                return control(self, sim, path, self.read_body())
+                return control(self, sim, "POST", path, self.read_body())
             sim.count(path)
             if path in ("/oauth/token", "/v1/token"):
                 return token(self, sim, self.read_body())
@@ -262,9 +222,12 @@ def make_handler(sim: Pax8Simulator):
         def do_GET(self):
             parts = urlsplit(self.path)
             if parts.path.startswith("/_sim/"):
-                return control(self, sim, parts.path, b"")
+                return control(self, sim, "GET", parts.path, b"")
             sim.count(parts.path)
             return api_get(self, sim, parts.path, parse_qs(parts.query))
+
+        def do_DELETE(self):
+            return control(self, sim, "DELETE", urlsplit(self.path).path, b"")
 
     return Handler
 
@@ -301,7 +264,7 @@ def api_get(handler, sim: Pax8Simulator, path: str, query: dict) -> None:
         return handler.send_json(429, body, {"Retry-After": str(max(1, math.ceil(wait)))})
     if sim.latency:
         time.sleep(sim.latency)
-    fault = sim.fault_for(path)
+    fault = sim.faults.take(path)
     if fault is not None and apply_fault(handler, sim, fault, path):
         return None
     if client_id in sim.forbidden_clients:
@@ -336,35 +299,34 @@ def listing(handler, sim: Pax8Simulator, resource: str, path: str, query: dict) 
     handler.send_json(200, {"content": content, "page": meta})
 
 
+ERROR_TYPES = {401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"}
+
+
 def apply_fault(handler, sim: Pax8Simulator, fault: Fault, path: str) -> bool:
     """Act out a fault; True when the response was already sent."""
-    if fault.kind == "5xx":
-        handler.send_json(fault.status, error_body("INTERNAL_SERVER_ERROR", "Internal error", fault.status, path))
+    dialect = Dialect(
+        error_body=lambda status, message: error_body(
+            ERROR_TYPES.get(status, "INTERNAL_SERVER_ERROR"), message, status, path
+        ),
+        expire_tokens=sim.expire_tokens,
+    )
+    if act(handler, fault, dialect):
         return True
-    if fault.kind == "malformed":
-        handler.send_json(200, None, raw=b'{"content":[{"id":"trunc')
-        return True
-    if fault.kind == "expire_token":
-        sim.expire_tokens()
-        handler.send_json(401, error_body("UNAUTHORIZED", "Token expired", 401, path))
-        return True
-    if fault.kind == "slow":
-        time.sleep(fault.seconds)
-    elif fault.kind == "shift":
+    if fault.kind == "page_change":
         sim.data.insert_first_subscription()
     return False
 
 
-def control(handler, sim: Pax8Simulator, path: str, raw: bytes) -> None:
-    """/_sim/stats (GET), /_sim/faults, /_sim/mutate, /_sim/rate, /_sim/reset (POST JSON): test and bench hooks."""
+def control(handler, sim: Pax8Simulator, method: str, path: str, raw: bytes) -> None:
+    """/_sim/stats (GET), /_sim/faults (GET, POST, DELETE: simulators/faults.py), /_sim/mutate,
+    /_sim/rate, /_sim/reset (POST JSON): test and bench hooks."""
     try:
         body = json.loads(raw or b"{}")
+        if path == "/_sim/faults":
+            return handler.send_json(*sim.faults.control(method, body))
         if path == "/_sim/stats":
             stats = sim.stats.as_dict(sim.rate_period)
             return handler.send_json(200, {**stats, "subscriptions": len(sim.data.subscriptions)})
-        if path == "/_sim/faults":
-            fault = sim.inject(**body)
-            return handler.send_json(201, {"kind": fault.kind})
         if path == "/_sim/mutate":
             return handler.send_json(200, {"changed": sim.data.mutate(float(body.get("fraction", 0.01)))})
         if path == "/_sim/rate":

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from billingone.billing.models import Pax8Subscription
+from billingone.billing.models import Subscription
 from billingone.integrations.testing import PAX8_GOOD, running_pax8, worker_thread
 from billingone.testing.browser import sign_in
 
@@ -64,7 +64,7 @@ def test_connect_pax8_then_sync_and_watch_progress(page, live_url, personas, pas
     expect(page.locator("#run-history")).to_contain_text("Succeeded")
     expect(page.locator("#run-history")).to_contain_text("492 new")  # 450 subscriptions + 12 companies + 30 products
     expect(page.get_by_role("button", name="Sync now")).to_be_enabled()
-    assert Pax8Subscription.objects.filter(organization=personas.org_a).count() == 450
+    assert Subscription.objects.filter(source="pax8", organization=personas.org_a).count() == 450
 
     page.get_by_role("link", name="Subscriptions").click()
     expect(page.get_by_role("heading", name="Subscriptions")).to_be_visible()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from billingone.billing.models import Pax8Company, Pax8Product, Pax8Subscription
+from billingone.billing.models import Customer, Product, Subscription
 from billingone.integrations.providers.pax8.provider import Pax8
-from billingone.integrations.testing import PAX8_BAD, PAX8_GOOD, ProviderContract
+from billingone.integrations.providers.pax8.testing import PAX8_BAD, PAX8_GOOD
+from billingone.integrations.testing import ProviderContract
 
 
 class TestPax8Contract(ProviderContract):
@@ -21,5 +22,5 @@ class TestPax8Contract(ProviderContract):
         return dict(PAX8_BAD)
 
     def count_rows(self, organization) -> int:
-        models = (Pax8Company, Pax8Product, Pax8Subscription)
+        models = (Customer, Product, Subscription)
         return sum(model.objects.filter(organization=organization).count() for model in models)

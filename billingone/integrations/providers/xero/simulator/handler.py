@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from billingone.integrations.providers.xero.simulator import pages
 from billingone.integrations.providers.xero.simulator.identity import OAuthError
 from billingone.integrations.providers.xero.simulator.sim import QueryError, XeroSimulator
+from simulators.faults import Dialect, act
 
 API_PREFIX = "/api.xro/2.0/"
 RESOURCE_SCOPES = {
@@ -28,6 +28,14 @@ RESOURCE_SCOPES = {
 
 def problem(status: int, title: str, detail: str) -> dict:
     return {"Type": None, "Title": title, "Status": status, "Detail": detail, "Instance": None, "Extensions": {}}
+
+
+def xero_error(status: int, message: str) -> dict:
+    """Xero's bodies: a ServiceUnavailable error for 5xx, a problem document otherwise."""
+    if status >= 500:
+        return {"ErrorNumber": status, "Type": "ServiceUnavailable", "Message": message}
+    titles = {401: "Unauthorized", 429: "Too Many Requests"}
+    return problem(status, titles.get(status, "Error"), message)
 
 
 def make_handler(sim: XeroSimulator):
@@ -54,7 +62,11 @@ class XeroHandler(BaseHTTPRequestHandler):
     def query(self) -> dict[str, str]:
         return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
 
+    rate_tenant = ""  # set once an API call names a known organisation
+
     def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
+        if self.rate_tenant:  # Xero sends the remaining budgets with every answer, whatever its status
+            headers = {**self.simulator.limits.headers(self.rate_tenant), **(headers or {})}
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -84,6 +96,7 @@ class XeroHandler(BaseHTTPRequestHandler):
 
     # ---- dispatch ---------------------------------------------------------------------------
     def do_GET(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
         if route == "/identity/connect/authorize":
             return self.authorize()
@@ -95,15 +108,18 @@ class XeroHandler(BaseHTTPRequestHandler):
             return self.view_invoice()
         if route == "/_sim/state":
             return self.send_json(200, self.state())
+        if route == "/_sim/faults":
+            return self.send_json(*self.simulator.faults.control("GET", {}))
         self.send_json(404, problem(404, "Not Found", "No such resource"))
 
     def do_POST(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
         handlers = {
             "/identity/connect/authorize/consent": self.consent,
             "/connect/token": self.token,
             "/connect/revocation": self.revocation,
-            "/_sim/faults": self.add_fault,
+            "/_sim/faults": lambda: self.send_json(*self.simulator.faults.control("POST", self.form())),
             "/_sim/mutate": self.mutate,
             "/_sim/clients": self.add_client,
         }
@@ -113,12 +129,12 @@ class XeroHandler(BaseHTTPRequestHandler):
         handler()
 
     def do_DELETE(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
         if route.startswith("/connections/"):
             return self.delete_connection(self.route.split("/")[-1])
         if route == "/_sim/faults":
-            self.simulator.faults.clear()
-            return self.send_json(200, {"faults": 0})
+            return self.send_json(*self.simulator.faults.control("DELETE", {}))
         self.send_json(404, problem(404, "Not Found", "No such resource"))
 
     # ---- identity ---------------------------------------------------------------------------
@@ -217,65 +233,63 @@ class XeroHandler(BaseHTTPRequestHandler):
     # ---- accounting API ---------------------------------------------------------------------
     def api(self) -> None:
         sim = self.simulator
+        tenant_id = self.headers.get("xero-tenant-id", "")
+        if tenant_id in sim.tenants:
+            self.rate_tenant = tenant_id  # every answer from here on carries its rate headers
         grant = self.bearer_grant()
         if grant is None:
             return self.send_json(401, problem(401, "Unauthorized", "AuthenticationUnsuccessful"))
-        tenant_id = self.headers.get("xero-tenant-id", "")
         if tenant_id not in grant.connections:
             return self.send_json(403, problem(403, "Forbidden", "AuthenticationUnsuccessful"))
-        resource = self.route[len(API_PREFIX) :].strip("/").split("/")[0].lower()
-        if resource not in RESOURCE_SCOPES:
+        parts = self.route[len(API_PREFIX) :].strip("/").split("/")
+        resource = parts[0].lower()
+        if resource not in RESOURCE_SCOPES or len(parts) > 2:
             return self.send_json(404, problem(404, "Not Found", "The resource was not found"))
         if not RESOURCE_SCOPES[resource] & set(grant.scopes):
             return self.send_json(403, problem(403, "Forbidden", "AuthorizationUnsuccessful: missing scope"))
         decision = sim.limits.acquire(tenant_id)
         if not decision.allowed:
             headers = {"Retry-After": str(decision.retry_after), "X-Rate-Limit-Problem": decision.problem}
-            return self.send_json(
-                429,
-                problem(429, "Too Many Requests", "Rate limit exceeded"),
-                {**headers, **sim.limits.headers(tenant_id)},
-            )
+            return self.send_json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), headers)
         try:
             sim.requests.append({"path": self.path, "headers": dict(self.headers.items()), "at": sim.clock()})
-            self.serve_resource(resource, tenant_id)
+            self.serve_resource(resource, tenant_id, parts[1] if len(parts) == 2 else None)
         finally:
             sim.limits.release(tenant_id)
 
-    def serve_resource(self, resource: str, tenant_id: str) -> None:
+    def serve_resource(self, resource: str, tenant_id: str, record_id: str | None) -> None:
         sim = self.simulator
-        headers = sim.limits.headers(tenant_id)
         fault = sim.faults.take(self.path)
-        if fault is not None and self.apply_fault(fault, tenant_id, headers):
+        if fault is not None and self.apply_fault(fault, tenant_id, sim.limits.headers(tenant_id)):
             return
+        key = resource.capitalize()
+        if record_id is not None:
+            getter = sim.get_contact if resource == "contacts" else sim.get_invoice
+            record = getter(tenant_id, record_id)
+            if record is None:
+                return self.send_json(404, problem(404, "Not Found", f"No {resource[:-1]} with id {record_id[:60]}"))
+            return self.send_json(200, sim.single(key, record))
         try:
             lister = sim.list_contacts if resource == "contacts" else sim.list_invoices
             body = lister(tenant_id, self.query, self.headers.get("If-Modified-Since"))
         except QueryError as error:
             return self.send_json(400, {"ErrorNumber": 10, "Type": "ValidationException", "Message": str(error)})
-        self.send_json(200, body, headers)
+        self.send_json(200, body)
 
     def apply_fault(self, fault, tenant_id: str, headers: dict) -> bool:
         """Answer with the fault; False when the request should then proceed normally."""
-        if fault.kind == "slow":
-            time.sleep(fault.delay)
-            return False
+        dialect = Dialect(
+            error_body=xero_error,
+            expire_tokens=self.simulator.identity.expire_access_tokens,
+            rate_limit_headers={"X-Rate-Limit-Problem": "minute"},
+        )
+        if act(self, fault, dialect, headers):
+            return True
         if fault.kind == "page_change":  # the first sales invoice changes while the client pages
             data = self.simulator.tenant(tenant_id).data
             first_sale = next(i for i in range(data.total) if data.invoice(i)["Type"] == "ACCREC")
             self.simulator.change_invoice(first_sale, tenant_id)
-            return False
-        if fault.kind == "error":
-            body = {"ErrorNumber": 500, "Type": "ServiceUnavailable", "Message": "The service is unavailable"}
-            self.send_json(fault.status, body, headers)
-        elif fault.kind == "malformed":
-            self.send(200, b'{"Invoices": [{"InvoiceID": ', "application/json", headers)
-        elif fault.kind == "token_expired":
-            self.send_json(401, problem(401, "Unauthorized", "TokenExpired: token expired"), headers)
-        elif fault.kind == "rate_limit":
-            extra = {"Retry-After": "1", "X-Rate-Limit-Problem": "minute"}
-            self.send_json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), {**headers, **extra})
-        return True
+        return False
 
     def view_invoice(self) -> None:
         found = self.simulator.find_invoice(self.query.get("InvoiceID", ""))
@@ -298,15 +312,6 @@ class XeroHandler(BaseHTTPRequestHandler):
             "max_calls_in_a_minute": sim.limits.max_per_window,
             "token_requests": sim.identity.token_requests,
         }
-
-    def add_fault(self) -> None:
-        options = self.form()
-        try:
-            kind = options.pop("kind", "")
-            sim_fault = self.simulator.faults.add(kind, **options)
-        except (TypeError, ValueError) as error:
-            return self.send_json(400, {"error": str(error)})
-        self.send_json(201, {"kind": sim_fault.kind, "times": sim_fault.times})
 
     def mutate(self) -> None:
         options = self.form()

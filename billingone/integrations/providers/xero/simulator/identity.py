@@ -133,13 +133,17 @@ class Identity:
 
     # ---- /connect/token ---------------------------------------------------------------------
     def authenticate_client(self, basic: tuple[str, str] | None, form: dict[str, str]) -> Client:
-        if basic:
-            client = self.clients.get(basic[0])
-            if client is None or client.secret is None or not hmac.compare_digest(client.secret, basic[1]):
+        """Basic auth, or client_id (+ client_secret) in the form body, as Xero accepts both
+        (its own SDK posts them in the body); a PKCE app without a secret sends only its id."""
+        client_id, secret = basic if basic else (form.get("client_id", ""), form.get("client_secret"))
+        client = self.clients.get(client_id)
+        if client is None:
+            raise OAuthError("invalid_client", status=401)
+        if client.secret is None:
+            if basic or secret:
                 raise OAuthError("invalid_client", status=401)
             return client
-        client = self.clients.get(form.get("client_id", ""))
-        if client is None or client.secret is not None:  # confidential apps must use Basic
+        if not secret or not hmac.compare_digest(client.secret, secret):
             raise OAuthError("invalid_client", status=401)
         return client
 

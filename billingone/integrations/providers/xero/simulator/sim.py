@@ -1,30 +1,43 @@
 """XeroSimulator: the state behind the server (organisations, identity, limits, faults) and
-the accounting API's query logic (If-Modified-Since, where/Statuses filters, paging)."""
+the accounting API's reads: lists (If-Modified-Since, where, order, the ID/number/status
+filters, paging; query.py parses them) and single records by id."""
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from http.server import ThreadingHTTPServer
 
-from billingone.integrations.providers.xero.simulator.data import Dataset, ms, ms_date, stable_uuid
-from billingone.integrations.providers.xero.simulator.faults import Faults
+from billingone.integrations.providers.xero.simulator.data import Dataset, ms_date, stable_uuid
 from billingone.integrations.providers.xero.simulator.identity import Identity
 from billingone.integrations.providers.xero.simulator.limits import Limits
+from billingone.integrations.providers.xero.simulator.query import (
+    QueryError,
+    id_list,
+    parse_if_modified_since,
+    parse_where,
+    sort,
+)
+from simulators.faults import FaultPlan, QuietServer
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
 MAX_ROWS = 100_000
-WHERE_TERM = re.compile(r'^\s*(\w+)\s*==\s*(?:"([^"]*)"|(true|false))\s*$')
+INVOICE_FIELDS = frozenset(
+    {"InvoiceID", "InvoiceNumber", "Type", "Status", "Reference", "Date", "DueDate", "UpdatedDateUTC", "Total"}
+    | {"SubTotal", "TotalTax", "AmountDue", "AmountPaid", "CurrencyCode", "SentToContact", "Contact.ContactID"}
+    | {"Contact.Name"}
+)
+CONTACT_FIELDS = frozenset(
+    {"ContactID", "ContactNumber", "ContactStatus", "Name", "FirstName", "LastName", "EmailAddress"}
+    | {"IsCustomer", "IsSupplier", "UpdatedDateUTC", "DefaultCurrency"}
+)
+# List filters: query parameter → the invoice field it names (comma-separated values).
+INVOICE_FILTERS = {"IDs": "InvoiceID", "InvoiceNumbers": "InvoiceNumber", "ContactIDs": "Contact", "Statuses": "Status"}
 
-
-class QueryError(ValueError):
-    """A request Xero would refuse with a 400 ValidationException."""
+__all__ = ["QueryError", "XeroSimulator", "parse_if_modified_since"]
 
 
 @dataclass
@@ -32,33 +45,6 @@ class Tenant:
     tenant_id: str
     name: str
     data: Dataset
-
-
-def parse_if_modified_since(value: str) -> int:
-    """Milliseconds since the epoch; Xero accepts ISO 8601 and the HTTP date format."""
-    text = value.strip()
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            raise QueryError(f"If-Modified-Since is not a date: {value[:40]}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return ms(moment)
-
-
-def parse_where(where: str) -> dict[str, str]:
-    terms: dict[str, str] = {}
-    if not where.strip():
-        return terms
-    for part in re.split(r"\s+AND\s+|&&", where):
-        match = WHERE_TERM.match(part)
-        if not match:
-            raise QueryError(f"Unsupported where clause: {part.strip()[:60]}")
-        terms[match.group(1)] = match.group(2) if match.group(2) is not None else match.group(3)
-    return terms
 
 
 class XeroSimulator:
@@ -87,13 +73,13 @@ class XeroSimulator:
             self.tenants[tenant_id] = Tenant(tenant_id, names[number % len(names)], data)
         self.identity = Identity(self.clock)
         self.limits = Limits(self.clock, **limit_options)
-        self.faults = Faults()
+        self.faults = FaultPlan(extra_kinds=("page_change",))  # "page_change": an invoice changes while a client pages
         self.auto_approve = auto_approve
         self.auto_approve_tenants: list[str] | None = None  # None: all organisations
         self.lock = threading.Lock()
         self.version = 0
         self._query_cache: OrderedDict = OrderedDict()
-        self.server: ThreadingHTTPServer | None = None
+        self.server: QuietServer | None = None
         self.requests: list[dict] = []  # (method, path, headers) of API calls, for tests
 
     # ---- clock ------------------------------------------------------------------------------
@@ -144,43 +130,49 @@ class XeroSimulator:
         return int(invoice_number.split("-")[1]) - 1
 
     # ---- queries ----------------------------------------------------------------------------
-    def _matching_invoices(self, data: Dataset, since: int | None, terms: dict, statuses: set) -> list[int]:
-        key = (id(data), self.version, since, tuple(sorted(terms.items())), tuple(sorted(statuses)))
+    def _matching_invoices(self, data: Dataset, since: int | None, query: dict[str, str]) -> list[int]:
+        """Indices of the invoices the query selects, in its order (cached until data changes)."""
+        where, order = query.get("where", ""), query.get("order", "")
+        filters = {name: id_list(query[name]) for name in INVOICE_FILTERS if query.get(name)}
+        key = (
+            id(data),
+            self.version,
+            since,
+            where,
+            order,
+            tuple(sorted((k, tuple(sorted(v))) for k, v in filters.items())),
+        )
         cached = self._query_cache.get(key)
         if cached is not None:
             return cached
+        predicate = parse_where(where, INVOICE_FIELDS)
         indices = data.indices_since(since)
-        if terms or statuses:
-            indices = [i for i in indices if self._invoice_matches(data.invoice(i), terms, statuses)]
+        if predicate or filters or order:  # only then is every invoice generated and read
+            pairs = [(index, data.invoice(index)) for index in indices]
+            pairs = [(i, invoice) for i, invoice in pairs if self._selected(invoice, predicate, filters)]
+            if order:
+                pairs = sort(pairs, order, INVOICE_FIELDS, record=lambda pair: pair[1])
+            indices = [index for index, _ in pairs]
         self._query_cache[key] = indices
         while len(self._query_cache) > 16:
             self._query_cache.popitem(last=False)
         return indices
 
     @staticmethod
-    def _invoice_matches(invoice: dict, terms: dict, statuses: set) -> bool:
-        if statuses and invoice["Status"] not in statuses:
-            return False
-        for field, expected in terms.items():
-            if field not in ("Type", "Status", "InvoiceNumber", "Reference"):
-                raise QueryError(f"Unsupported where field: {field}")
-            if str(invoice.get(field)) != expected:
+    def _selected(invoice: dict, predicate, filters: dict[str, set[str]]) -> bool:
+        for name, wanted in filters.items():
+            value = invoice["Contact"]["ContactID"] if name == "ContactIDs" else invoice[INVOICE_FILTERS[name]]
+            if str(value).lower() not in wanted:
                 return False
-        return True
+        return predicate is None or predicate(invoice)
 
     def list_invoices(self, tenant_id: str, query: dict[str, str], modified_since: str | None) -> dict:
         data = self.tenants[tenant_id].data
         since = parse_if_modified_since(modified_since) if modified_since else None
-        terms = parse_where(query.get("where", ""))
-        statuses = {s.strip() for s in query.get("Statuses", "").split(",") if s.strip()}
         with self.lock:
-            indices = self._matching_invoices(data, since, terms, statuses)
-            if "IDs" in query:
-                wanted = {value.strip().lower() for value in query["IDs"].split(",")}
-                indices = [i for i in indices if data.invoice(i)["InvoiceID"] in wanted]
+            indices = self._matching_invoices(data, since, query)
             page, size = self._paging(query, len(indices))
-            chosen = indices[(page - 1) * size : page * size]
-            items = [data.invoice(i) for i in chosen]
+            items = [data.invoice(i) for i in indices[(page - 1) * size : page * size]]
         if query.get("summaryOnly", "").lower() == "true":
             items = [{k: v for k, v in item.items() if k != "LineItems"} for item in items]
         return self._envelope("Invoices", items, page, size, len(indices))
@@ -188,15 +180,31 @@ class XeroSimulator:
     def list_contacts(self, tenant_id: str, query: dict[str, str], modified_since: str | None) -> dict:
         data = self.tenants[tenant_id].data
         since = parse_if_modified_since(modified_since) if modified_since else None
-        terms = parse_where(query.get("where", ""))
-        contacts = [c for c in data.contacts if since is None or c.updated_ms >= since]
-        for field, expected in terms.items():
-            if field not in ("ContactStatus", "IsCustomer", "IsSupplier", "Name"):
-                raise QueryError(f"Unsupported where field: {field}")
-            contacts = [c for c in contacts if str(c.to_json()[field]).lower() == expected.lower()]
+        predicate = parse_where(query.get("where", ""), CONTACT_FIELDS)
+        wanted = id_list(query.get("IDs", ""))
+        contacts = [c.to_json() for c in data.contacts if since is None or c.updated_ms >= since]
+        contacts = [c for c in contacts if (not wanted or c["ContactID"] in wanted) and (not predicate or predicate(c))]
+        if query.get("order"):
+            contacts = sort(contacts, query["order"], CONTACT_FIELDS)
         page, size = self._paging(query, len(contacts))
-        items = [c.to_json() for c in contacts[(page - 1) * size : page * size]]
+        items = contacts[(page - 1) * size : page * size]
         return self._envelope("Contacts", items, page, size, len(contacts))
+
+    def get_invoice(self, tenant_id: str, key: str) -> dict | None:
+        """One invoice by InvoiceID or InvoiceNumber (Xero accepts either in the path)."""
+        data = self.tenants[tenant_id].data
+        with self.lock:
+            index = data.index_of(key.lower())
+            if index is None and key.count("-") == 1 and key.split("-")[1].isdigit():
+                number = int(key.split("-")[1]) - 1
+                if 0 <= number < data.total and data.invoice(number)["InvoiceNumber"].lower() == key.lower():
+                    index = number
+            return None if index is None else data.invoice(index)
+
+    def get_contact(self, tenant_id: str, contact_id: str) -> dict | None:
+        data = self.tenants[tenant_id].data
+        found = next((c for c in data.contacts if c.contact_id == contact_id.lower()), None)
+        return None if found is None else found.to_json()
 
     @staticmethod
     def _paging(query: dict[str, str], total: int) -> tuple[int, int]:
@@ -213,15 +221,21 @@ class XeroSimulator:
             return 1, max(total, 1)
         return page, min(size, MAX_PAGE_SIZE)
 
-    def _envelope(self, key: str, items: list[dict], page: int, size: int, total: int) -> dict:
-        return {
+    def _envelope(self, key: str, items: list[dict], page: int | None, size: int = 1, total: int = 1) -> dict:
+        """Xero's answer around records; a single record (page None) comes without pagination."""
+        body = {
             "Id": stable_uuid("response", self.now_ms(), key, page),
             "Status": "OK",
             "ProviderName": "BillingOne",
             "DateTimeUTC": ms_date(self.now_ms(), offset=False),
-            "pagination": {"page": page, "pageSize": size, "pageCount": -(-total // size), "itemCount": total},
             key: items,
         }
+        if page is not None:
+            body["pagination"] = {"page": page, "pageSize": size, "pageCount": -(-total // size), "itemCount": total}
+        return body
+
+    def single(self, key: str, record: dict) -> dict:
+        return self._envelope(key, [record], None)
 
     def find_invoice(self, invoice_id: str) -> tuple[Tenant, dict] | None:
         for tenant in self.tenants.values():
@@ -234,8 +248,7 @@ class XeroSimulator:
     def start(self, host: str = "127.0.0.1", port: int = 0) -> XeroSimulator:
         from billingone.integrations.providers.xero.simulator.handler import make_handler
 
-        self.server = ThreadingHTTPServer((host, port), make_handler(self))
-        self.server.daemon_threads = True
+        self.server = QuietServer((host, port), make_handler(self))
         threading.Thread(target=self.server.serve_forever, args=(0.05,), name="xero-sim", daemon=True).start()
         return self
 

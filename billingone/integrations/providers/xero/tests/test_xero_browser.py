@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from billingone.billing.models import XeroInvoice
+from billingone.billing.models import Invoice
 from billingone.integrations.models import Connection
 from billingone.integrations.providers.xero.testing import wire_xero
 from billingone.testing.browser import sign_in
@@ -35,8 +35,8 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     sim = browser_xero
     sign_in(page, live_url, "alice@org-a.test", password)
     page.goto(f"{live_url}/org-a/settings/integrations/xero/")
-    expect(page.get_by_test_id("xero-status")).to_have_text("Not connected")
-    page.get_by_test_id("xero-connect").click()
+    expect(page.get_by_test_id("oauth-status")).to_have_text("Not connected")
+    page.get_by_test_id("oauth-connect").click()
 
     # Xero's consent screen (the simulator): two organisations, both ticked; allow.
     expect(page.get_by_role("heading", name=re.compile("wants to connect to Xero"))).to_be_visible()
@@ -46,17 +46,17 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     # Back in BillingOne: pick one of the two organisations.
     expect(page).to_have_url(re.compile(r"/org-a/settings/integrations/xero/choose/$"))
     page.get_by_label("Demo MSP Training Co").check()
-    page.get_by_test_id("xero-choose").click()
+    page.get_by_test_id("oauth-choose").click()
     expect(page.locator(".flash--success")).to_contain_text("Xero is connected")
-    expect(page.get_by_test_id("xero-tenant")).to_have_text("Demo MSP Training Co")
+    expect(page.get_by_test_id("oauth-account")).to_have_text("Demo MSP Training Co")
     connection = Connection.objects.get(organization=personas.org_a, provider="xero")
-    assert connection.get_credentials()["tenant_id"] == sim.tenant_ids[1]
+    assert connection.get_credentials()["account_id"] == sim.tenant_ids[1]
     assert list(sim.identity.grants[-1].connections) == [sim.tenant_ids[1]]
 
     run_pending_tasks()  # the first (full) sync, as the worker would
     new = sim.add_invoice(sim.tenant_ids[1])
     page.goto(f"{live_url}/org-a/invoices/")
-    count = XeroInvoice.objects.filter(organization=personas.org_a).count()
+    count = Invoice.objects.filter(source="xero", organization=personas.org_a).count()
     assert count > 0
     expect(page.get_by_test_id("invoices-table").locator("tbody tr")).to_have_count(min(count, 50))
 
@@ -65,7 +65,7 @@ def test_connect_choose_an_organisation_sync_and_see_invoices(page, live_url, pe
     run_pending_tasks()
     expect(page.get_by_test_id("sync-percent")).to_have_text("100%", timeout=15_000)
     expect(page.get_by_test_id("sync-progress")).to_contain_text("1 new")
-    assert XeroInvoice.objects.filter(organization=personas.org_a).count() == count + 1
+    assert Invoice.objects.filter(source="xero", organization=personas.org_a).count() == count + 1
     # the page refreshes itself when the sync ends: the new invoice shows without a reload
     expect(page.get_by_test_id("invoices-table")).to_contain_text(new["InvoiceNumber"], timeout=15_000)
 

@@ -14,9 +14,9 @@ import time_machine
 from django.test import Client
 
 from billingone.audit.models import AuditEvent
-from billingone.billing.models import XeroInvoice
-from billingone.integrations import oauth
+from billingone.billing.models import Invoice
 from billingone.integrations.models import Connection, SyncRun
+from billingone.integrations.oauth import session as oauth
 from billingone.integrations.providers.xero.auth import SCOPES
 from billingone.integrations.providers.xero.simulator.consent import approve
 from billingone.integrations.providers.xero.testing import CLIENT_ID, connect_xero
@@ -60,7 +60,7 @@ def test_authorize_url_has_state_pkce_exact_scopes_and_the_configured_redirect(
     assert (
         params["scope"].split()
         == list(SCOPES)
-        == ["offline_access", "accounting.contacts.read", "accounting.invoices.read"]
+        == ["offline_access", "accounting.contacts.read", "accounting.settings.read", "accounting.invoices"]
     )
     assert params["code_challenge_method"] == "S256" and len(params["state"]) >= 43
     assert params["redirect_uri"] == settings.XERO_REDIRECT_URI and params["client_id"] == CLIENT_ID
@@ -78,13 +78,13 @@ def test_one_organisation_connects_and_the_first_sync_runs(xero_sim, personas, c
     response = client.get(consent(xero_sim, params, [xero_sim.tenant_ids[0]]))
     assert response.status_code == 302 and response["Location"] == "/org-a/invoices/"
     connection = xero_connection(personas.org_a)
-    assert connection.is_connected and connection.config["tenant_name"] == "Demo MSP Pty Ltd"
+    assert connection.is_connected and connection.config["account_name"] == "Demo MSP Pty Ltd"
     credentials = connection.get_credentials()
-    assert credentials["tenant_id"] == xero_sim.tenant_ids[0]
+    assert credentials["account_id"] == xero_sim.tenant_ids[0]
     assert credentials["access_token"] not in connection.credentials_token  # encrypted at rest
     run_pending_tasks()
     assert SyncRun.objects.get(connection=connection).status == SyncRun.Status.SUCCEEDED
-    assert XeroInvoice.objects.filter(organization=personas.org_a).exists()
+    assert Invoice.objects.filter(source="xero", organization=personas.org_a).exists()
     page = client.get("/org-a/settings/integrations/xero/").content.decode()
     assert "Demo MSP Pty Ltd" in page
     assert credentials["access_token"] not in page and credentials["refresh_token"] not in page
@@ -103,11 +103,11 @@ def test_several_organisations_the_user_picks_one(xero_sim, personas, client_for
     assert not xero_connection(personas.org_a).is_connected
     page = client.get(response["Location"]).content.decode()
     assert "Demo MSP Pty Ltd" in page and "Demo MSP Training Co" in page
-    assert client.post(response["Location"], {"tenant": "not-a-tenant"}).status_code == 400
-    chosen = client.post(response["Location"], {"tenant": xero_sim.tenant_ids[1]})
+    assert client.post(response["Location"], {"account": "not-a-tenant"}).status_code == 400
+    chosen = client.post(response["Location"], {"account": xero_sim.tenant_ids[1]})
     assert chosen.status_code == 302
     connection = xero_connection(personas.org_a)
-    assert connection.is_connected and connection.config["tenant_name"] == "Demo MSP Training Co"
+    assert connection.is_connected and connection.config["account_name"] == "Demo MSP Training Co"
     assert list(xero_sim.identity.grants[-1].connections) == [xero_sim.tenant_ids[1]]  # the other was dropped
 
 
@@ -238,7 +238,7 @@ def xero_sim_redirect() -> str:
 def test_disconnect_revokes_at_xero_and_deletes_tokens(xero_sim, personas, client_for):
     connect_xero(personas.alice, personas.org_a, xero_sim)
     client = client_for(personas.alice)
-    response = client.post("/org-a/settings/integrations/xero/disconnect/", {"data": "keep"})
+    response = client.post("/org-a/settings/integrations/xero/disconnect/", {"data_choice": "keep"})
     assert response.status_code == 302
     assert xero_sim.identity.grants[-1].revoked
     connection = xero_connection(personas.org_a)
@@ -285,4 +285,4 @@ def test_insufficient_role_gets_403(xero_sim, personas, client_for, role, method
 def test_viewer_reads_the_xero_page_without_connect_buttons(xero_sim, personas, client_for):
     page = client_for(personas.bob).get("/org-a/settings/integrations/xero/")
     assert page.status_code == 200 and b"can connect Xero" in page.content
-    assert b'data-testid="xero-connect"' not in page.content
+    assert b'data-testid="oauth-connect"' not in page.content

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from billingone.billing.models import XeroContact, XeroInvoice
+from billingone.billing.models import Customer, Invoice
 from billingone.integrations.providers.xero.provider import Xero
 from billingone.integrations.providers.xero.testing import xero_credentials
 from billingone.integrations.testing import ProviderContract
@@ -25,4 +25,4 @@ class TestXeroContract(ProviderContract):
         return credentials
 
     def count_rows(self, organization) -> int:
-        return sum(model.objects.filter(organization=organization).count() for model in (XeroContact, XeroInvoice))
+        return sum(model.objects.filter(organization=organization).count() for model in (Customer, Invoice))

@@ -3,7 +3,7 @@ suggested mappings present; a restarted simulator (tokens forgotten) is authoris
 
 from __future__ import annotations
 
-from billingone.billing.models import ClientMapping, XeroInvoice
+from billingone.billing.models import ClientLink, Invoice
 from billingone.integrations.models import Connection
 from billingone.ops.demo import seed_demo
 from billingone.testing.tasks import run_pending_tasks
@@ -12,10 +12,10 @@ from billingone.testing.tasks import run_pending_tasks
 def test_seed_connects_xero_syncs_and_suggests_mappings(db, pax8_sim, xero_sim):
     organization = seed_demo()
     connection = Connection.objects.get(organization=organization, provider="xero")
-    assert connection.is_connected and connection.config["tenant_name"] == "Demo MSP Pty Ltd"
+    assert connection.is_connected and connection.config["account_name"] == "Demo MSP Pty Ltd"
     run_pending_tasks()
-    assert XeroInvoice.objects.filter(organization=organization).exists()
-    assert ClientMapping.objects.filter(organization=organization, state="suggested").exists()
+    assert Invoice.objects.filter(source="xero", organization=organization).exists()
+    assert ClientLink.objects.filter(organization=organization, state="suggested").exists()
 
     xero_sim.identity.grants.clear()  # the simulator restarted: it knows none of our tokens
     seed_demo()

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from billingone.billing.models import XeroContact, XeroInvoice, XeroLineItem
+from billingone.billing.models import Customer, Invoice, InvoiceLine
 from billingone.integrations import flows
 from billingone.integrations.base import NullProgress, ProviderContext
 from billingone.integrations.models import Connection, SyncRun
@@ -32,11 +32,11 @@ def sync(personas, mode: str, organization=None) -> SyncRun:
 
 
 def snapshot(organization) -> dict:
-    rows = XeroInvoice.objects.filter(organization=organization, removed_at__isnull=True)
-    lines = XeroLineItem.objects.filter(organization=organization)
+    rows = Invoice.objects.filter(source="xero", organization=organization, removed_at__isnull=True)
+    lines = InvoiceLine.objects.filter(organization=organization)
     return {
-        "invoices": {(r.xero_id, r.number, r.xero_status, r.total, r.amount_due, r.due_date) for r in rows},
-        "lines": {(li.invoice.xero_id, li.position, li.item_code, li.quantity, li.line_amount) for li in lines},
+        "invoices": {(r.external_id, r.number, r.source_status, r.total, r.amount_due, r.due_date) for r in rows},
+        "lines": {(li.invoice.external_id, li.position, li.item_code, li.quantity, li.amount) for li in lines},
     }
 
 
@@ -50,7 +50,7 @@ def test_full_then_delta_sees_a_changed_a_new_and_a_voided_invoice(xero_sim, per
     connect_xero(personas.alice, personas.org_a, xero_sim)
     full = sync(personas, "full")
     assert full.status == SyncRun.Status.SUCCEEDED, full.error_message
-    contacts = XeroContact.objects.filter(organization=personas.org_a).count()
+    contacts = Customer.objects.filter(source="xero", organization=personas.org_a).count()
     assert full.created == sales_count + contacts and full.percent == 100
     data = xero_sim.tenant().data
     sales = [
@@ -65,11 +65,11 @@ def test_full_then_delta_sees_a_changed_a_new_and_a_voided_invoice(xero_sim, per
     assert delta.status == SyncRun.Status.SUCCEEDED, delta.error_message
     assert (delta.created, delta.updated, delta.removed) == (1, 2, 0)
     assert all("If-Modified-Since" in call["headers"] for call in xero_sim.requests)
-    row = XeroInvoice.objects.get(organization=personas.org_a, xero_id=changed["InvoiceID"])
+    row = Invoice.objects.get(source="xero", organization=personas.org_a, external_id=changed["InvoiceID"])
     assert row.total == Decimal(str(changed["Total"]))
     assert row.lines.order_by("position").first().quantity == Decimal(str(changed["LineItems"][0]["Quantity"]))
-    assert XeroInvoice.objects.get(xero_id=voided["InvoiceID"]).display_status() == "voided"
-    assert XeroInvoice.objects.get(xero_id=new["InvoiceID"]).lines.count() == len(new["LineItems"])
+    assert Invoice.objects.get(source="xero", external_id=voided["InvoiceID"]).display_status() == "voided"
+    assert Invoice.objects.get(source="xero", external_id=new["InvoiceID"]).lines.count() == len(new["LineItems"])
 
     # the same data through a full sync into another organization: identical rows
     connect_xero(personas.charlie, personas.org_b, xero_sim)
@@ -90,7 +90,7 @@ def test_every_call_carries_the_tenant_header_and_pages_of_1000(xero_sim, person
 
 def test_retry_after_is_honoured_and_a_garbled_page_retried(xero_sim, personas):
     connect_xero(personas.alice, personas.org_a, xero_sim)
-    xero_sim.faults.add("rate_limit", path="/Invoices")
+    xero_sim.faults.add("429", path="/Invoices")
     xero_sim.faults.add("malformed", path="/Invoices")
     started = time.monotonic()
     run = sync(personas, "full")
@@ -112,7 +112,7 @@ def test_daily_budget_running_out_stops_cleanly(big_sim, personas):
     assert run.status == SyncRun.Status.QUEUED and run.error_code == "daily_limit"  # continues after the reset
     assert "daily API limit" in run.error_message and "00:00 UTC" in run.error_message
     assert run.next_attempt_at is not None
-    assert XeroInvoice.objects.filter(organization=personas.org_a).count() == 1000  # the page it got is kept
+    assert Invoice.objects.filter(source="xero", organization=personas.org_a).count() == 1000  # the page it got is kept
     assert big_sim.limits.stats["429:day"] == 0  # we stopped before Xero had to refuse us
     connection.refresh_from_db()
     assert connection.status != Connection.Status.NEEDS_ATTENTION
@@ -197,8 +197,8 @@ def test_rotated_refresh_token_is_saved_before_use(xero_sim, personas):
 
 def test_server_errors_and_an_expired_token_mid_sync_recover(xero_sim, personas):
     connect_xero(personas.alice, personas.org_a, xero_sim)
-    xero_sim.faults.add("error", path="/Invoices", status=503)
-    xero_sim.faults.add("token_expired", path="/Invoices", after=0)
+    xero_sim.faults.add("5xx", path="/Invoices", status=503)
+    xero_sim.faults.add("token_expiry", path="/Invoices", after=0)
     run = sync(personas, "full")
     assert run.status == SyncRun.Status.SUCCEEDED, run.error_message
     assert xero_sim.identity.grants[-1].refreshes == 1  # the 401 was met with one refresh, then a retry
@@ -212,7 +212,7 @@ def test_a_change_during_a_full_sync_is_caught_by_the_next_delta(xero_sim, perso
     data = xero_sim.tenant().data
     changed = [data.invoice(i) for i in data.overrides]
     assert len(changed) == 1 and changed[0]["Type"] == "ACCREC"
-    row = XeroInvoice.objects.get(organization=personas.org_a, xero_id=changed[0]["InvoiceID"])
+    row = Invoice.objects.get(source="xero", organization=personas.org_a, external_id=changed[0]["InvoiceID"])
     assert row.total == Decimal(str(changed[0]["Total"]))
     assert row.lines.get(position=0).quantity == Decimal(str(changed[0]["LineItems"][0]["Quantity"]))
 

@@ -1,18 +1,18 @@
-"""Validate simulator responses against the providers' published OpenAPI documents in
-../shared/specs (PROVIDERS.md). Field names are checked strictly: a property the spec does not
-declare fails, except the few that real Xero sends undeclared (listed below)."""
+"""Validate simulator responses against Xero's published OpenAPI schemas, as extracted into
+../../schemas/ by scripts/extract_provider_schemas.py (source commit and licence inside each
+file). Field names are checked strictly: a property the spec does not declare fails, except
+the few that real Xero sends undeclared (listed below)."""
 
 from __future__ import annotations
 
 import copy
-import os
+import json
 from functools import cache
 from pathlib import Path
 
 import jsonschema
-import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 MS_DATE = r"^/Date\(-?\d+([+-]\d{4})?\)/$"
 # Sent by Xero but absent from xero_accounting.yaml (seen in Xero's own examples and SDK tests).
 XERO_UNDECLARED = {
@@ -23,21 +23,9 @@ XERO_UNDECLARED = {
 STRICT = ("Invoices", "Invoice", "Contacts", "Contact", "LineItem", "Pagination", "Address", "Phone", "Error")
 
 
-def specs_dir() -> Path:
-    """shared/specs beside the repository (CI), above the worktree, or SHARED_SPECS_DIR."""
-    candidates = [os.environ.get("SHARED_SPECS_DIR", "")]
-    candidates += [str(parent / "shared" / "specs") for parent in REPO.parents]
-    for candidate in candidates:
-        if candidate and Path(candidate, "xero").is_dir():
-            return Path(candidate)
-    raise FileNotFoundError("shared/specs not found beside the repository; set SHARED_SPECS_DIR")
-
-
 @cache
-def load(relative: str) -> dict:
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(specs_dir() / relative, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader (C or Python)
+def load(document: str) -> dict:
+    return json.loads((SCHEMAS / f"{document}.json").read_text(encoding="utf-8"))
 
 
 def _tighten(node):
@@ -53,8 +41,8 @@ def _tighten(node):
 
 
 @cache
-def _components(relative: str) -> dict:
-    components = copy.deepcopy(load(relative)["components"])
+def _components(document: str) -> dict:
+    components = copy.deepcopy(load(document)["components"])
     _tighten(components)
     for name in STRICT:
         schema = components["schemas"].get(name)
@@ -66,11 +54,11 @@ def _components(relative: str) -> dict:
     return components
 
 
-def validate(payload, schema_name: str, relative: str = "xero/xero_accounting.yaml", many: bool = False) -> None:
+def validate(payload, schema_name: str, document: str = "xero_accounting", many: bool = False) -> None:
     """Raise jsonschema.ValidationError when `payload` does not match components/schemas/<name>."""
     ref = {"$ref": f"#/components/schemas/{schema_name}"}
     schema = {"type": "array", "items": ref} if many else ref
-    document = {**schema, "components": _components(relative)}
+    document = {**schema, "components": _components(document)}
     validator = jsonschema.Draft4Validator(document, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(payload), key=lambda error: list(error.path))
     if errors:

@@ -36,14 +36,14 @@ def test_connections_and_tokens_match_the_identity_spec(xero_sim, xero_tokens):
     validate(
         {k: v for k, v in xero_tokens.items() if k not in ("connections", "scope")},
         "AccessToken",
-        "xero/xero-identity.yaml",
+        "xero-identity",
     )
-    validate(xero_tokens["connections"], "Connection", "xero/xero-identity.yaml", many=True)
+    validate(xero_tokens["connections"], "Connection", "xero-identity", many=True)
     assert {c["tenantId"] for c in xero_tokens["connections"]} == set(xero_sim.tenant_ids)
 
 
 def test_validation_error_matches_the_spec(xero_api):
-    response = xero_api.get("/Invoices", params={"where": "Total > 5"})
+    response = xero_api.get("/Invoices", params={"where": 'Colour == "red"'})
     assert response.status_code == 400
     validate(response.json(), "Error")
 

@@ -3,11 +3,13 @@ If-Modified-Since, paging, rate limits and injected faults."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from billingone.integrations.providers.xero.simulator.consent import approve, pkce_pair
 
@@ -64,6 +66,21 @@ def test_unregistered_redirect_and_bad_client_are_refused(xero_sim):
     assert page.status_code == 400 and "redirect_uri" in page.text
     bad = httpx.post(xero_sim.url + "/connect/token", auth=(CLIENT_ID, "wrong"), data={"grant_type": "refresh_token"})
     assert bad.status_code == 401 and bad.json()["error"] == "invalid_client"
+    in_body = {"grant_type": "refresh_token", "client_id": CLIENT_ID, "client_secret": "wrong"}
+    assert httpx.post(xero_sim.url + "/connect/token", data=in_body).json()["error"] == "invalid_client"
+    without_secret = {"grant_type": "refresh_token", "client_id": CLIENT_ID}
+    assert httpx.post(xero_sim.url + "/connect/token", data=without_secret).status_code == 401
+
+
+def test_client_credentials_in_the_form_body_are_accepted(xero_sim, xero_tokens):
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": xero_tokens["refresh_token"],
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+    }
+    refreshed = httpx.post(xero_sim.url + "/connect/token", data=form)
+    assert refreshed.status_code == 200 and refreshed.json()["refresh_token"] != xero_tokens["refresh_token"]
 
 
 def test_consent_page_lists_organisations_and_can_be_denied(xero_sim):
@@ -198,7 +215,7 @@ def test_daily_limit(xero_sim, xero_api):
 
 
 def test_concurrency_limit(xero_sim, xero_api):
-    xero_sim.faults.add("slow", times=5, delay=0.6)
+    xero_sim.faults.add("timeout", times=5, seconds=0.6)
     statuses: list[int] = []
     threads = [
         threading.Thread(target=lambda: statuses.append(xero_api.get("/Contacts").status_code)) for _ in range(6)
@@ -212,22 +229,39 @@ def test_concurrency_limit(xero_sim, xero_api):
 
 
 def test_injected_faults(xero_sim, xero_api):
-    xero_sim.faults.add("error", path="/Invoices", status=503)
-    assert xero_api.get("/Invoices").status_code == 503
+    xero_sim.faults.add("5xx", path="/Invoices", status=503)
+    failed = xero_api.get("/Invoices")
+    assert failed.status_code == 503 and failed.json()["Type"] == "ServiceUnavailable"
+    assert "X-MinLimit-Remaining" in failed.headers
     xero_sim.faults.add("malformed", path="/Invoices")
     broken = xero_api.get("/Invoices")
-    assert broken.status_code == 200 and broken.text.endswith('"InvoiceID": ')
-    xero_sim.faults.add("token_expired")
-    assert xero_api.get("/Contacts").status_code == 401
-    xero_sim.faults.add("rate_limit")
-    assert xero_api.get("/Contacts").headers["Retry-After"] == "1"
+    assert broken.status_code == 200
+    with pytest.raises(json.JSONDecodeError):
+        broken.json()
+    xero_sim.faults.add("429", retry_after=3)
+    limited = xero_api.get("/Contacts")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "3"
+    assert limited.headers["X-Rate-Limit-Problem"] == "minute"
+    xero_sim.faults.add("drop")
+    with pytest.raises(httpx.RemoteProtocolError):
+        xero_api.get("/Contacts")
     assert xero_api.get("/Invoices").status_code == 200
+    xero_sim.faults.add("token_expiry")
+    expired = xero_api.get("/Contacts")
+    assert expired.status_code == 401 and expired.json()["Detail"].startswith("TokenExpired")
+    assert xero_api.get("/Contacts").status_code == 401  # the token really expired: renew it
+    assert xero_sim.faults.state()["fired"] == {"5xx": 1, "malformed": 1, "429": 1, "drop": 1, "token_expiry": 1}
 
 
 def test_control_endpoint_injects_and_mutates(xero_sim, xero_api):
-    assert httpx.post(xero_sim.url + "/_sim/faults", json={"kind": "error", "status": 500}).status_code == 201
+    assert httpx.post(xero_sim.url + "/_sim/faults", json={"kind": "5xx", "status": 500}).status_code == 201
     assert xero_api.get("/Contacts").status_code == 500
     assert httpx.post(xero_sim.url + "/_sim/faults", json={"kind": "nope"}).status_code == 400
+    assert httpx.post(xero_sim.url + "/_sim/faults", json={"kind": "5xx", "colour": "red"}).status_code == 400
+    httpx.post(xero_sim.url + "/_sim/faults", data={"kind": "429", "times": "2", "path": "/Contacts"})
+    pending = httpx.get(xero_sim.url + "/_sim/faults").json()
+    assert pending["pending"][0]["times"] == 2 and pending["fired"] == {"5xx": 1}
+    assert httpx.delete(xero_sim.url + "/_sim/faults").json() == {"cleared": 1}
     mutated = httpx.post(xero_sim.url + "/_sim/mutate", json={"change": 2, "void": 1, "new": 1}).json()
     assert len(mutated["changed"]) == 2 and len(mutated["new"]) == 1
     state = httpx.get(xero_sim.url + "/_sim/state").json()
