@@ -49,7 +49,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_XERO": "127.0.0.1:8702",
         },
     ),
-    # Push notifications (issue 7): APNs over HTTP/2; the demo owner's "iPhone" receives here.
+    # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",
         "simulators.apns",

@@ -10,7 +10,7 @@ AUDIT_EVENTS: dict[str, str] = {
     # accounts
     "user.signup": "A person signed up",
     "user.profile_update": "A user changed their profile",
-    # account security (issue 3: profile, sign-in, MFA, passkeys, sessions)
+    # account security: profile, sign-in, MFA, passkeys, sessions
     "user.login": "A user signed in",
     "user.login_failed": "A sign-in to an existing account failed (wrong password)",
     "user.mfa_failed": "A wrong TOTP or recovery code was entered",
@@ -32,7 +32,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "ratelimit.exceeded": "An attempt was refused because a rate-limit budget ran out",
     # organizations
     "org.create": "An organization was created",
-    # organizations: settings, branding and team (issue 4)
+    # organizations: settings, branding and team
     "org.update": "Organization settings changed (name, URL slug, MFA requirement, session timeout)",
     "org.branding_update": "Organization branding changed (logo, colours)",
     "org.branding_reset": "Organization branding reset to the defaults",
@@ -43,7 +43,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "member.role_change": "A member's role changed",
     "member.remove": "A member was removed from the organization",
     "member.bulk_import": "A bulk team import was applied",
-    # integrations (issue 5): connections and sync runs; credential values are never recorded
+    # integrations: connections and sync runs; credential values are never recorded
     "integration.connect": "An integration was connected (credentials saved)",
     "integration.configure": "An integration's credentials or settings were changed",
     "integration.disconnect": "An integration was disconnected (credentials deleted)",
@@ -52,7 +52,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "integration.sync.succeed": "A sync run finished successfully",
     "integration.sync.retry": "A sync run failed transiently and will be retried",
     "integration.sync.fail": "A sync run finally failed",
-    # Xero (issue 6): OAuth connect and client mapping; tokens and secrets are never recorded
+    # OAuth connects and client links; tokens and secrets are never recorded
     "integration.oauth.start": "A person started connecting an OAuth integration (sent to the provider)",
     "integration.oauth.fail": "An OAuth connect ended without a connection (declined, refused state, provider error)",
     "integration.reconnect": "An OAuth integration was authorised again",
@@ -63,7 +63,7 @@ AUDIT_EVENTS: dict[str, str] = {
     "mapping.confirm_all": "Every high-confidence mapping suggestion was confirmed at once",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
-    # notifications and the audit log itself (issue 7)
+    # notifications and the audit log itself
     "notifications.preferences_update": "A user changed their notification preferences",
     "notifications.policy_update": "The organization's notification policy changed",
     "notifications.device_register": "A user registered a device for push notifications",

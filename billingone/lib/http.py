@@ -1,4 +1,4 @@
-"""Outbound HTTP to providers (SECURITY.md 34; issue 5 item 4), on httpx.
+"""Outbound HTTP to providers (SECURITY.md 34), on httpx.
 
 - Hosts come from configuration only: a client may call the hosts of the URLs its provider's
   settings name, nothing else (no host taken from user input or provider answers).

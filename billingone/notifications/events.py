@@ -36,7 +36,7 @@ class NotificationEvent:
     body: str
     link: str  # a path template; "{{ slug }}" is the organization's slug
     always_email: bool = False
-    # allauth (issue 3) already emails this change; we add the in-app item and push only.
+    # allauth already emails this change; we add the in-app item and push only.
     emailed_by_allauth: bool = False
     # honours the organization's sync-failure switch (OrganizationNotificationPolicy)
     org_switch: bool = False
@@ -65,7 +65,7 @@ EVENTS: tuple[NotificationEvent, ...] = (
     _event(
         "integration.sync_failed",
         label="Integration sync failures",
-        description="A sync of Pax8, Xero or another integration failed (when enabled org-wide).",
+        description="A sync of one of your integrations failed (when enabled org-wide).",
         capability="integrations.sync",
         defaults={
             Channel.EMAIL: frozenset({O, A, F}),

@@ -20,16 +20,14 @@ from billingone.notifications.notify import notify
 
 logger = logging.getLogger(__name__)
 
-PROVIDER_NAMES = {
-    "pax8": "Pax8",
-    "xero": "Xero",
-    "quickbooks": "QuickBooks Online",
-    "qbo": "QuickBooks Online",
-    "superops": "SuperOps",
-    "stripe": "Stripe",
-    "synergy": "Synergy Wholesale",
-    "synergy_wholesale": "Synergy Wholesale",
-}
+
+def provider_name(key: str) -> str:
+    from billingone.integrations.registry import PROVIDERS
+
+    provider = PROVIDERS.get(key)
+    return provider.name if provider else key.replace("_", " ").title()
+
+
 FACTORS = {
     "totp": ("Authenticator app", "An authenticator app (TOTP)"),
     "webauthn": ("Passkey", "A passkey"),
@@ -45,7 +43,7 @@ def on_sync_run_failed(sender, run, organization, provider: str, permanent: bool
             organization,
             {
                 "provider": provider,
-                "provider_name": PROVIDER_NAMES.get(provider, provider.replace("_", " ").title()),
+                "provider_name": provider_name(provider),
                 "message": (message or "The sync did not finish.")[:300],
                 "permanent": bool(permanent),
                 "run_id": str(run.pk),

@@ -56,9 +56,16 @@ def seed_demo() -> Organization:
 
 
 def wire_demo_integrations(organization: Organization, owner: User) -> None:
-    """Point the demo's integrations at the running simulators (make run) and queue first syncs."""
-    from billingone.integrations.providers.pax8.demo import wire_demo_pax8
-    from billingone.integrations.providers.xero.demo import wire_demo_xero
+    """Point the demo's integrations at the running simulators (make run) and queue first syncs:
+    each provider package's `demo.wire_demo`, in registry order."""
+    import importlib
 
-    wire_demo_pax8(organization, owner)
-    wire_demo_xero(organization, owner)
+    from billingone.integrations.registry import PROVIDERS
+
+    for provider in PROVIDERS.values():
+        package = provider.__module__.rpartition(".")[0]
+        try:
+            demo = importlib.import_module(f"{package}.demo")
+        except ModuleNotFoundError:
+            continue  # a provider without demo wiring is simply not connected in the demo
+        demo.wire_demo(organization, owner)

@@ -31,7 +31,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("organization", "Organization", "settings_organization", "org.view", "Name, URL, policies"),
     Section("branding", "Branding", "settings_branding", "org.manage", "Logo and colours"),
     Section("team", "Team", "settings_team", "org.view", "Members, roles, invitations"),
-    Section("integrations", "Billing Integrations", "settings_integrations", "org.view", "Pax8, Xero and more"),
+    Section("integrations", "Billing Integrations", "settings_integrations", "org.view", "Connections and syncs"),
     Section("notifications", "Notifications", "settings_notifications", "account.manage", "Email, in-app, push"),
     Section("audit", "Audit Logs", "settings_audit", "audit.read", "Who changed what"),
 )

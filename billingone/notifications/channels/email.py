@@ -1,4 +1,4 @@
-"""Email channel: text + HTML in the organization's branding (orgs/emails.py, issue 4), via
+"""Email channel: text + HTML in the organization's branding (orgs/emails.py), via
 Django's mailer (SMTP in production). Security notices without an organization use BillingOne's."""
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def build_message(delivery: Delivery) -> EmailMultiAlternatives:
         "event": event,
         "preferences_url": absolute_url(_preferences_path(delivery)),
     }
-    # Issue 4's branded email: the organization's logo and colours (BillingOne's without one).
+    # The branded email: the organization's logo and colours (BillingOne's without one).
     text, html = render_branded_email(
         delivery.organization, subject=title, template=f"email/notifications/{event.template_name}", context=context
     )

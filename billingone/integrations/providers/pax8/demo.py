@@ -20,7 +20,7 @@ def pax8_is_simulated() -> bool:
     return f"{parts.hostname}:{parts.port}" in simulator_hosts()
 
 
-def wire_demo_pax8(organization, owner) -> SyncRun | None:
+def wire_demo(organization, owner) -> SyncRun | None:
     """Connect Pax8 with the simulator's demo credentials and queue a first sync (once)."""
     from billingone.integrations.flows import SyncInProgress, request_sync
     from billingone.integrations.providers.pax8.simulator.server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET

@@ -24,7 +24,7 @@ def xero_is_simulated() -> bool:
     return f"{parts.hostname}:{parts.port}" in simulator_hosts()
 
 
-def wire_demo_xero(organization, owner) -> SyncRun | None:
+def wire_demo(organization, owner) -> SyncRun | None:
     """Connect Xero (the simulator's first organisation) and queue a first sync, once."""
     from billingone.integrations.flows import SyncInProgress, request_sync
     from billingone.integrations.providers.xero.simulator.consent import obtain_tokens
