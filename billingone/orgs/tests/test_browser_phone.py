@@ -10,6 +10,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import expect
 
+from billingone.orgs import navigation
 from billingone.orgs.models import Membership
 from billingone.orgs.roles import Role
 from billingone.testing.browser import sign_in
@@ -103,3 +104,15 @@ def test_every_row_action_is_on_screen(phone, browser, live_url, personas, passw
         assert assert_row_actions_on_screen(phone) == expected_actions, path
         expect(phone.locator("table.stack thead").first).to_be_hidden()  # rows are cards
     elsewhere.close()
+
+
+def test_no_page_in_the_navigation_scrolls_sideways(phone, live_url, personas, password):
+    sign_in(phone, live_url, personas.alice.email, password)
+    pages = [
+        *navigation.visible_pages(personas.org_a, Role.OWNER),
+        *navigation.visible_sections(personas.org_a, Role.OWNER),
+    ]
+    assert len(pages) >= 10
+    for page in pages:
+        phone.goto(page["url"])
+        assert_no_sideways_scroll(phone)
