@@ -23,6 +23,9 @@ LIBRARY_WORDING = (
     "Current Password",
     "New Password (again)",
     "Enter an authenticator code",
+    "Email Addresses",
+    "Re-send Verification",
+    "Make Primary",
 )
 
 
@@ -71,6 +74,7 @@ def assert_inside_the_app(html: str, *, section: str, heading: str) -> None:
     ("path", "section", "heading"),
     [
         ("/accounts/password/change/", "Profile", "Change password"),
+        ("/accounts/email/", "Profile", "Email addresses"),
         ("/accounts/reauthenticate/", "Security", "Confirm it's you"),
         ("/accounts/2fa/totp/activate/", "Security", "Set up an authenticator app"),
         ("/accounts/2fa/webauthn/add/", "Security", "Add a passkey"),

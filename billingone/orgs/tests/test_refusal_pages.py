@@ -37,6 +37,8 @@ def test_a_removed_member_is_told_they_were_removed(personas, client_for):
     page = response.content.decode()
     assert "You're no longer a member of Org A Networks" in page
     assert "alice@org-a.test removed you from Org A Networks on" in page
+    api = client_for(engineer).get("/api/v1/orgs/org-a")
+    assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"  # the API's shape, unchanged
 
     # Someone who never was a member still learns nothing.
     page = client_for(personas.charlie).get("/org-a/subscriptions/").content.decode()
