@@ -40,7 +40,7 @@ def _removal(exception) -> dict | None:
 
     if not isinstance(exception, NoLongerMember):
         return None
-    return {"organization": exception.organization_name, "at": exception.removed_at, "by": exception.removed_by}
+    return {"organization": exception.organization_name, "at": exception.removed_at}
 
 
 def forbidden(request, exception=None):

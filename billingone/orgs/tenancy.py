@@ -54,9 +54,9 @@ def find_membership(user, slug: str) -> Membership:
 class NoLongerMember(Http404):
     """Still a 404 (nothing of the organization is reachable), but a former member is told why."""
 
-    def __init__(self, organization_name: str, removed_at, removed_by: str):
+    def __init__(self, organization_name: str, removed_at):
         super().__init__("No longer a member")
-        self.organization_name, self.removed_at, self.removed_by = organization_name, removed_at, removed_by
+        self.organization_name, self.removed_at = organization_name, removed_at
 
 
 def removed_from(user, slug: str) -> NoLongerMember | None:
@@ -73,7 +73,7 @@ def removed_from(user, slug: str) -> NoLongerMember | None:
     )
     if removal is None:
         return None
-    return NoLongerMember(removal.organization.name, removal.created_at, removal.actor_label)
+    return NoLongerMember(removal.organization.name, removal.created_at)
 
 
 def moved_response(request: HttpRequest, moved: SlugMoved) -> HttpResponse:
