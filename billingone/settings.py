@@ -7,8 +7,10 @@ process refuses to start without them).
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -449,3 +451,8 @@ LOGGING = {
     },
 }
 CSRF_FAILURE_VIEW = "billingone.ops.views.csrf_failure"
+
+# Authlib 1.9 prefers an `httpx2` package and always warns when it falls back to httpx, which we
+# use on purpose; its module installs an "always" filter on import, so ours goes after it.
+importlib.import_module("authlib.deprecate")
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")

@@ -140,19 +140,22 @@ class Dialect:
     rate_limit_headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def write(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Mapping[str, str] = {}) -> None:
+def write(handler: BaseHTTPRequestHandler, status: int, body: bytes, headers: Mapping[str, str] | None = None) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", "application/json; charset=utf-8")
     handler.send_header("Content-Length", str(len(body)))
-    for name, value in headers.items():
+    for name, value in (headers or {}).items():
         handler.send_header(name, value)
     handler.end_headers()
     handler.wfile.write(body)
 
 
-def act(handler: BaseHTTPRequestHandler, fault: Fault, dialect: Dialect, headers: Mapping[str, str] = {}) -> bool:
+def act(
+    handler: BaseHTTPRequestHandler, fault: Fault, dialect: Dialect, headers: Mapping[str, str] | None = None
+) -> bool:
     """Act a shared fault out. True when the request is answered (or dropped); False when it
     should go on normally (a late answer, or a kind the simulator handles itself)."""
+    headers = headers or {}
     if fault.kind == "timeout":
         time.sleep(fault.seconds)
         return False

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billingone.billing import client_flows, queries
 from billingone.billing.matching import HIGH_CONFIDENCE
-from billingone.billing.models import ClientLink, choices
+from billingone.billing.models import ClientLink, Subscription, choices
 from billingone.integrations.base import Side
 from billingone.integrations.records import InvoiceStatus, SubscriptionStatus
 from billingone.integrations.state import integration_states
@@ -51,6 +51,7 @@ def subscriptions(request, slug: str):
         status=status,
         source=source,
         statuses=choices(SubscriptionStatus),
+        total_live=Subscription.objects.filter(organization=request.organization, removed_at__isnull=True).count(),
     )
     return render(request, "billing/subscriptions.html", context)
 

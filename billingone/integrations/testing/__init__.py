@@ -28,6 +28,7 @@ from billingone.integrations.testing.helpers import (
     free_port,
     membership_of,
     run_sync,
+    synced_rows,
     worker_thread,
 )
 from billingone.integrations.testing.oauth import OAuthContract
@@ -47,6 +48,7 @@ __all__ = [
     "pax8_simulator_fixture",
     "run_sync",
     "running_pax8",
+    "synced_rows",
     "wire_pax8",
     "worker_thread",
 ]

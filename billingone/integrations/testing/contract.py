@@ -7,7 +7,6 @@
         def good_credentials(self, acme_sim): return {...}   # the simulator is running and wired
         @pytest.fixture
         def bad_credentials(self, acme_sim): return {...}    # rejected for good (a wrong secret)
-        def count_rows(self, organization): return ...        # synced rows, not marked removed
 
 Syncs run through the engine (flows.request_sync → the task worker → runner.execute_run), so
 the suite holds whether the provider still has `sync()` or yields records from `fetch()`.
@@ -15,7 +14,10 @@ the suite holds whether the provider still has `sync()` or yields records from `
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
+import dataclasses
+from abc import ABC
+from collections import defaultdict
+from datetime import datetime
 
 import pytest
 from django.conf import settings
@@ -24,35 +26,48 @@ from billingone.integrations import registry
 from billingone.integrations.base import (
     AuthKind,
     ConfigurationInvalid,
+    NullProgress,
     Provider,
     ProviderContext,
     ProviderError,
     Unreachable,
 )
-from billingone.integrations.testing.helpers import connect, free_port, run_sync
+from billingone.integrations.records import (
+    KIND_OF,
+    Batch,
+    Checkpoint,
+    Complete,
+    InvoiceRecord,
+    Kind,
+    Removed,
+    SubscriptionRecord,
+)
+from billingone.integrations.testing.helpers import connect, free_port, run_sync, synced_rows
 
 API_MODES = {"full", "delta", "reconcile", "invoices", "domains_hosting"}
 
 
 class ProviderContract(ABC):
-    """What every provider must do. Subclasses set `provider_class`, give the fixtures
-    `good_credentials` and `bad_credentials` (with the simulator running) and `count_rows`."""
+    """What every provider must do. Subclasses set `provider_class` and give the fixtures
+    `good_credentials` and `bad_credentials` (with the simulator running)."""
 
     provider_class: type[Provider]
 
-    @abstractmethod
     def count_rows(self, organization) -> int:
         """How many synced rows the provider holds for the organization (not marked removed)."""
+        return synced_rows(organization, self.provider_class.key)
 
     def make(self, organization, credentials: dict) -> Provider:
         return self.provider_class(ProviderContext(organization=organization, credentials=dict(credentials)))
 
-    def sync(self, organization, credentials: dict):
-        """One complete run ("full" when the provider has it, else its first mode) through the
-        engine, on a connection holding `credentials`."""
+    def full_mode(self) -> str:
         cls = self.provider_class
-        connect(organization, cls.key, credentials)
-        return run_sync(organization, cls.key, "full" if cls.mode("full") else cls.sync_modes[0].key)
+        return "full" if cls.mode("full") else cls.sync_modes[0].key
+
+    def sync(self, organization, credentials: dict):
+        """One complete run through the engine, on a connection holding `credentials`."""
+        connect(organization, self.provider_class.key, credentials)
+        return run_sync(organization, self.provider_class.key, self.full_mode())
 
     def test_descriptor_is_complete(self):
         cls = self.provider_class
@@ -77,6 +92,26 @@ class ProviderContract(ABC):
             value = bad_credentials.get(field.name, "")
             if field.secret and value:
                 assert value not in str(caught.value)
+
+    def test_fetch_yields_neutral_records_in_reference_order(self, personas, good_credentials):
+        yielded = list(self.make(personas.org_a, good_credentials).fetch(self.full_mode(), None, NullProgress()))
+        assert all(isinstance(item, Batch | Complete | Removed | Checkpoint) for item in yielded)
+        seen: dict[Kind, set[str]] = defaultdict(set)
+        completed: set[Kind] = set()
+        for item in yielded:
+            if isinstance(item, Complete):
+                completed.add(item.kind)
+            if not isinstance(item, Batch) or not item.records:
+                continue
+            assert {KIND_OF[type(record)] for record in item.records} == {item.kind}, "one kind per batch"
+            assert item.kind not in completed, f"{item.kind} records after its Complete"
+            for record in item.records:
+                assert record.external_id and record.external_id not in seen[item.kind], record.external_id
+                assert_plain_values(record)
+                assert_references_seen(record, seen)
+                seen[item.kind].add(record.external_id)
+        assert seen, "a full fetch yields records"
+        assert completed >= set(seen), "a full scan ends every kind it read with Complete"
 
     def test_sync_counts_progress_and_is_idempotent(self, personas, good_credentials):
         first = self.sync(personas.org_a, good_credentials)
@@ -112,3 +147,20 @@ class ProviderContract(ABC):
         settings.INTEGRATION_SIMULATOR_HOSTS = []
         with pytest.raises(ConfigurationInvalid):
             self.make(personas.org_a, good_credentials).test_connection()
+
+
+def assert_plain_values(record) -> None:
+    """Money is Decimal (never float), times are aware."""
+    for field in dataclasses.fields(record):
+        value = getattr(record, field.name)
+        assert not isinstance(value, float), f"{type(record).__name__}.{field.name} is a float"
+        if isinstance(value, datetime):
+            assert value.tzinfo is not None, f"{type(record).__name__}.{field.name} is a naive datetime"
+
+
+def assert_references_seen(record, seen: dict[Kind, set[str]]) -> None:
+    """A subscription's or invoice's customer (and product) was yielded before it."""
+    if isinstance(record, SubscriptionRecord | InvoiceRecord) and record.customer_id:
+        assert record.customer_id in seen[Kind.CUSTOMER], f"{record.external_id} names an unseen customer"
+    if isinstance(record, SubscriptionRecord) and record.product_id:
+        assert record.product_id in seen[Kind.PRODUCT], f"{record.external_id} names an unseen product"

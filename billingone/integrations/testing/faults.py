@@ -9,7 +9,6 @@ engine runs, ends the way the error taxonomy says (STYLE.md habit 5), with nothi
         def simulator(self, settings): ...                    # running, wired into settings; has .url
         @pytest.fixture
         def good_credentials(self, simulator): return {...}
-        def count_rows(self, organization): return ...        # synced rows, not marked removed
         def expected_rows(self, simulator): return ...        # what a complete sync stores
 
 Faults go in through the simulator's `/_sim/faults` endpoint, the same on every simulator.
@@ -24,7 +23,7 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from billingone.integrations.testing.helpers import connect, fast_http, run_sync
+from billingone.integrations.testing.helpers import connect, fast_http, run_sync, synced_rows
 
 LASTING = 10_000  # more than any retry budget
 
@@ -35,9 +34,9 @@ class FaultSuite(ABC):
     fault_after: ClassVar[int] = 1  # calls let through first, so the fault lands mid-sync
     mode: ClassVar[str | None] = None  # the mode synced (None: the provider's first)
 
-    @abstractmethod
     def count_rows(self, organization) -> int:
         """Synced rows the organization holds for the provider (not marked removed)."""
+        return synced_rows(organization, self.provider_key)
 
     @abstractmethod
     def expected_rows(self, simulator) -> int:

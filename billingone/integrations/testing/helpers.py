@@ -1,5 +1,6 @@
 """Helpers every provider test reuses: free ports, fast HTTP retries, a connection stored
-without the web flow, one sync run through the engine, and the real task worker in a thread."""
+without the web flow, one sync run through the engine, the rows it stored, and the real task
+worker in a thread."""
 
 from __future__ import annotations
 
@@ -40,6 +41,15 @@ def connect(organization, provider_key: str, credentials: dict[str, str], config
     connection.connected_at = timezone.now()
     connection.save()
     return connection
+
+
+def synced_rows(organization, source: str) -> int:
+    """What a provider's syncs hold for the organization in the neutral store (not marked removed)."""
+    from billingone.billing.models import Customer, Invoice, Item, PaymentLink, Product, Subscription
+
+    models = (Customer, Product, Item, Subscription, Invoice, PaymentLink)
+    live = {"organization": organization, "source": source, "removed_at__isnull": True}
+    return sum(model.objects.filter(**live).count() for model in models)
 
 
 def run_sync(organization, provider_key: str, mode: str | None = None):

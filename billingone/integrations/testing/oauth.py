@@ -1,10 +1,10 @@
-"""The OAuth contract suite, for providers whose `auth` is OAUTH2: the connect flow through the
-web pages and the provider's simulator (its identity endpoints are real servers), then what
+"""The OAuth contract suite, for providers whose `auth` is OAUTH2: the shared connect flow
+(integrations/oauth/) driven through the web pages against the provider's simulator (its
+identity endpoints are real servers), checked against the provider's `OAuthHooks`, then what
 the tokens do afterwards.
 
     class TestAcmeOAuth(OAuthContract):
-        provider_class = Acme
-        authorize_setting = "ACME_AUTHORIZE_URL"
+        provider_class = Acme                     # its `oauth` hooks name settings and scopes
 
         @pytest.fixture
         def simulator(self, settings): ...        # running, wired into settings; has .url
@@ -23,7 +23,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-from django.conf import settings as django_settings
 
 from billingone.integrations.base import AuthKind, Provider, ProviderContext, ProviderError
 from billingone.integrations.testing.helpers import run_sync
@@ -34,7 +33,6 @@ PKCE_CHALLENGE_LENGTH = 43  # base64url of a SHA-256 digest, unpadded
 
 class OAuthContract(ABC):
     provider_class: ClassVar[type[Provider]]
-    authorize_setting: ClassVar[str]  # the setting holding the provider's authorize URL
 
     @abstractmethod
     def consent(self, simulator, params: dict[str, str]) -> str:
@@ -78,13 +76,22 @@ class OAuthContract(ABC):
         return connection
 
     # ---- the connect flow ------------------------------------------------------------------
-    def test_the_provider_is_an_oauth_provider(self):
+    @property
+    def hooks(self):
+        return self.provider_class.oauth
+
+    def test_the_provider_declares_its_oauth_hooks(self):
         assert self.provider_class.auth == AuthKind.OAUTH2
+        hooks = self.hooks
+        assert hooks is not None and hooks.provider == self.provider_class.key
+        assert hooks.scopes and (hooks.list_accounts is not None or hooks.account_param)
+        assert set(hooks.url_settings) <= set(self.provider_class.url_settings)  # hosts its client may call
 
     def test_authorize_url_carries_state_and_pkce_s256(self, simulator, owner):
         params = self.start(owner)
-        assert params["url"].startswith(getattr(django_settings, self.authorize_setting) + "?")
-        assert params["response_type"] == "code" and params["client_id"]
+        assert params["url"].startswith(self.hooks.authorize_url + "?")
+        assert params["response_type"] == "code" and params["client_id"] == self.hooks.platform_app().client_id
+        assert params["redirect_uri"] == self.hooks.redirect_uri and params["scope"].split() == list(self.hooks.scopes)
         assert len(params["state"]) >= 43  # 32 random bytes or more
         assert params["code_challenge_method"] == "S256"
         assert len(params["code_challenge"]) == PKCE_CHALLENGE_LENGTH
@@ -92,7 +99,7 @@ class OAuthContract(ABC):
 
     def test_the_code_is_exchanged_and_the_tokens_kept_encrypted(self, simulator, personas, connected):
         credentials = connected.get_credentials()
-        assert credentials["access_token"] and credentials["refresh_token"]
+        assert credentials["access_token"] and credentials["refresh_token"] and credentials["account_id"]
         assert credentials["refresh_token"] not in connected.credentials_token
         context = ProviderContext(organization=personas.org_a, credentials=credentials, config=connected.config)
         self.provider_class(context).test_connection()  # the exchanged tokens work

@@ -18,7 +18,7 @@ from simulators import DEV_SIMULATORS
 PYTHON = sys.executable
 
 
-def wait_for_port(port: int, timeout: float = 15.0) -> bool:
+def wait_for_port(port: int, timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with socket.socket() as probe:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from billingone.billing.models import Customer, Product, Subscription
 from billingone.integrations.providers.pax8.testing import PAX8_GOOD, running_pax8
 from billingone.integrations.testing import FaultSuite
 
@@ -22,10 +21,6 @@ class TestPax8Faults(FaultSuite):
     @pytest.fixture
     def good_credentials(self, simulator):
         return dict(PAX8_GOOD)
-
-    def count_rows(self, organization) -> int:
-        models = (Customer, Product, Subscription)
-        return sum(model.objects.filter(organization=organization, removed_at__isnull=True).count() for model in models)
 
     def expected_rows(self, simulator) -> int:
         data = simulator.data

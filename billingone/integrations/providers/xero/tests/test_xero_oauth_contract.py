@@ -14,7 +14,6 @@ from billingone.integrations.testing import OAuthContract
 
 class TestXeroOAuth(OAuthContract):
     provider_class = Xero
-    authorize_setting = "XERO_AUTHORIZE_URL"
 
     @pytest.fixture
     def simulator(self, settings):
