@@ -193,6 +193,19 @@ XERO_REVOKE_URL = env_str("XERO_REVOKE_URL", "https://identity.xero.com/connect/
 XERO_API_URL = env_str("XERO_API_URL", "https://api.xero.com")  # /connections and /api.xro/2.0
 XERO_WEB_URL = env_str("XERO_WEB_URL", "https://go.xero.com")  # "View in Xero" links
 XERO_SYNC_INTERVAL_MINUTES = env_int("XERO_SYNC_INTERVAL_MINUTES", 60)
+# The webhook signing key Xero shows for the app's webhook (x-xero-signature); unset: no receiver.
+XERO_WEBHOOK_KEY = env_str("XERO_WEBHOOK_KEY")
+# Provider webhooks (integrations/webhooks.py): a delta owed to events that arrived while a
+# sync was running is queued this long after, while that run still runs.
+WEBHOOK_FOLLOW_UP_SECONDS = env_int("WEBHOOK_FOLLOW_UP_SECONDS", 30)
+# Stripe (payment links, read-only): each organization brings its own restricted or secret key.
+# Stripe allows 25 requests/s per endpoint (and 25/s in total in a sandbox): we keep 20% under it.
+STRIPE_API_URL = env_str("STRIPE_API_URL", "https://api.stripe.com")
+STRIPE_RATE_LIMIT_PER_SECOND = env_int("STRIPE_RATE_LIMIT_PER_SECOND", 25)
+STRIPE_MAX_CONCURRENCY = env_int("STRIPE_MAX_CONCURRENCY", 4)
+STRIPE_SYNC_INTERVAL_MINUTES = env_int("STRIPE_SYNC_INTERVAL_MINUTES", 60)
+# Organizations (slugs) that may connect a test-mode key (sandbox / demo); every other one is live.
+STRIPE_TEST_MODE_ORGS = env_list("STRIPE_TEST_MODE_ORGS", "")
 
 
 def _origin(url: str) -> str:

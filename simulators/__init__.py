@@ -47,6 +47,19 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "XERO_CLIENT_ID": "billingone-dev",
             "XERO_CLIENT_SECRET": "billingone-dev-secret",
             "SIMULATOR_HOST_XERO": "127.0.0.1:8702",
+            "XERO_WEBHOOK_KEY": "billingone-dev-webhook-key",
+        },
+        # Changes made in the simulator (/_sim/mutate) reach the demo as signed webhooks.
+        args=("--webhook-key", "billingone-dev-webhook-key"),
+    ),
+    DevSimulator(
+        "stripe",
+        "billingone.integrations.providers.stripe.simulator",
+        8705,
+        env={
+            "STRIPE_API_URL": "http://127.0.0.1:8705",
+            "STRIPE_TEST_MODE_ORGS": "demo",  # the demo organization is a sandbox: test-mode keys
+            "SIMULATOR_HOST_STRIPE": "127.0.0.1:8705",
         },
     ),
     # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.

@@ -12,6 +12,7 @@ from billingone.api.integrations import router as integrations_router
 from billingone.api.me import router as me_router
 from billingone.api.notifications import router as notifications_router
 from billingone.api.orgs import router as orgs_router
+from billingone.api.payment_links import router as payment_links_router
 from billingone.api.team import router as team_router
 
 api = NinjaAPI(
@@ -32,3 +33,4 @@ api.add_router("", notifications_router)
 api.add_router("", audit_router)
 api.add_router("", integrations_router)
 api.add_router("", billing_router)
+api.add_router("", payment_links_router)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billingone.billing import views
+from billingone.billing import payment_link_views, views
 
 # Mounted under /<slug>/.
 org_urlpatterns = [
@@ -11,4 +11,5 @@ org_urlpatterns = [
     path("clients/confirm-all/", views.confirm_all, name="clients_confirm_all"),
     path("clients/links/<int:link_id>/<str:action>/", views.link_decide, name="client_link_decide"),
     path("clients/customers/<int:customer_id>/link/", views.link_customer, name="client_link_customer"),
+    path("payment-links/", payment_link_views.payment_links, name="payment_links"),
 ]

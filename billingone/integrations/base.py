@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from billingone.integrations.models import Connection
     from billingone.integrations.oauth.hooks import OAuthHooks
     from billingone.integrations.records import Yielded
+    from billingone.integrations.webhooks import WebhookHooks
     from billingone.orgs.models import Organization
 
 
@@ -232,8 +233,12 @@ class Provider(ABC):
     default_sync_interval: ClassVar[timedelta] = timedelta(hours=1)
     # Where the data shows up, for "Synced data" links (URL name taking `slug`), if any.
     data_url_name: ClassVar[str] = ""
+    # Where the provider posts events for one organization (URL name taking its public id), if any.
+    webhook_url_name: ClassVar[str] = ""
     # OAuth2 providers: the hooks of the shared connect flow (integrations/oauth/).
     oauth: ClassVar[OAuthHooks | None] = None
+    # Providers that push events: the hooks of the shared receiver (integrations/webhooks.py).
+    webhooks: ClassVar[WebhookHooks | None] = None
     # Templates receive provider *classes*; Django must not try to call them.
     do_not_call_in_templates: ClassVar[bool] = True
 

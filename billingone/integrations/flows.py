@@ -189,7 +189,7 @@ def request_sync(
 ) -> SyncRun:
     """Queue a sync run: 404 for an unknown provider, NotConnected, InvalidMode, or
     SyncInProgress with the run already in flight (one at a time, enforced by the database)."""
-    if trigger != SyncRun.Trigger.SCHEDULE:
+    if trigger not in (SyncRun.Trigger.SCHEDULE, SyncRun.Trigger.WEBHOOK):  # the system's own triggers
         require(membership, "integrations.sync")
     provider = registry.get_provider(provider_key)
     mode = mode or provider.sync_modes[0].key

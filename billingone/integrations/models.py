@@ -94,6 +94,7 @@ class SyncRun(models.Model):
         PERSON = "person", "Person"
         SCHEDULE = "schedule", "Schedule"
         SYNC_ALL = "sync_all", "Sync All"
+        WEBHOOK = "webhook", "Webhook"
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
 

@@ -5,13 +5,16 @@ flows.py; the tenancy gate decides who gets in."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from billingone.integrations import flows, registry
+from billingone.integrations import flows, registry, webhooks
 from billingone.integrations.forms import CredentialsForm, DisconnectForm, SyncForm
 from billingone.integrations.models import Connection, SyncRun
 from billingone.integrations.oauth import views as oauth_views
@@ -163,3 +166,18 @@ def run_progress(request, slug: str, run_id: int):
     if not run.is_active:
         response["HX-Trigger"] = "sync-finished"
     return response
+
+
+@csrf_exempt  # the provider signs the body instead; the signature is checked before anything is read
+@require_POST
+def webhook(request, provider: str):
+    """/webhooks/<provider>/: the empty answers providers expect (200, or 401 for a bad signature)."""
+    try:
+        raw_body = request.body
+    except RequestDataTooBig:
+        return HttpResponse(status=413)
+    try:
+        webhooks.receive(provider, raw_body, request.headers)
+    except webhooks.WebhookRefused as refused:
+        return HttpResponse(status=refused.status)
+    return HttpResponse(status=200)

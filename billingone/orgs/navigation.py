@@ -41,6 +41,7 @@ SECTIONS: tuple[Section, ...] = (
 MAIN_PAGES: tuple[Section, ...] = (
     Section("subscriptions", "Subscriptions", "subscriptions", "org.view", ""),
     Section("invoices", "Invoices", "invoices", "org.view", ""),
+    Section("payment_links", "Payment links", "payment_links", "org.view", ""),
     Section("clients", "Clients", "clients", "org.view", ""),
 )
 

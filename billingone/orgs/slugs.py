@@ -16,7 +16,7 @@ RESERVED_SLUGS = frozenset(
     dashboard docs download downloads help healthz home invitations invite invites join legal login
     logout media new oauth org orgs organization organizations password pricing privacy register
     root security settings setup signin signout signup static status support system team terms user
-    users well-known www _allauth
+    users webhooks well-known www _allauth
     """.split()
 )
 

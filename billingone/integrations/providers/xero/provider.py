@@ -31,6 +31,7 @@ from billingone.integrations.base import (
 )
 from billingone.integrations.providers.xero import auth as xero_auth
 from billingone.integrations.providers.xero import mapping
+from billingone.integrations.providers.xero import webhooks as xero_webhooks
 from billingone.integrations.records import Batch, Complete, Kind, Yielded
 from billingone.lib.http import ProviderClient
 
@@ -80,6 +81,7 @@ class Xero(Provider):
     data_url_name = "invoices"
     rate_limit = RateLimit(calls=60, period=60.0, concurrency=5)  # per Xero organisation
     oauth = xero_auth.HOOKS
+    webhooks = xero_webhooks.HOOKS
 
     def __init__(self, context):
         super().__init__(context)

@@ -14,9 +14,12 @@ DEV_CLIENT_ID = "billingone-dev"
 DEV_CLIENT_SECRET = "billingone-dev-secret"  # the simulator's own published dev secret
 
 
+def site_url() -> str:
+    return (os.environ.get("SITE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}").rstrip("/")
+
+
 def default_redirect_uris() -> list[str]:
-    site = os.environ.get("SITE_URL") or f"http://localhost:{os.environ.get('PORT', '8000')}"
-    site = site.rstrip("/")
+    site = site_url()
     uris = {os.environ.get("XERO_REDIRECT_URI") or f"{site}/oauth/xero/callback/"}
     uris.add(next(iter(uris)).replace("://localhost", "://127.0.0.1"))
     return sorted(uris)
@@ -36,6 +39,8 @@ def main() -> None:
     parser.add_argument("--per-day", type=int, default=5000)
     parser.add_argument("--client", action="append", default=[], help="id:secret registers another app")
     parser.add_argument("--redirect-uri", action="append", default=[])
+    parser.add_argument("--webhook-url", default=os.environ.get("XERO_SIM_WEBHOOK_URL", ""))
+    parser.add_argument("--webhook-key", default=os.environ.get("XERO_WEBHOOK_KEY", ""))
     args = parser.parse_args()
     sim = XeroSimulator(
         invoices=min(args.invoices, 100_000),
@@ -52,6 +57,8 @@ def main() -> None:
         client_id, _, secret = entry.partition(":")
         sim.identity.register_client(client_id, secret or None, uris)
     sim.start(args.host, args.port)
+    if args.webhook_key:  # deliveries start with the next change
+        sim.webhooks.configure(args.webhook_url or f"{site_url()}/webhooks/xero/", args.webhook_key)
     print(f"Xero simulator on {sim.url} (client {DEV_CLIENT_ID}, redirect {', '.join(uris)})", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -122,6 +122,7 @@ class XeroHandler(BaseHTTPRequestHandler):
             "/_sim/faults": lambda: self.send_json(*self.simulator.faults.control("POST", self.form())),
             "/_sim/mutate": self.mutate,
             "/_sim/clients": self.add_client,
+            "/_sim/webhooks": self.configure_webhooks,
         }
         handler = handlers.get(route)
         if handler is None:
@@ -333,3 +334,11 @@ class XeroHandler(BaseHTTPRequestHandler):
         uris = options.get("redirect_uris") or []
         self.simulator.identity.register_client(options["client_id"], options.get("secret"), uris)
         self.send_json(201, {"client_id": options["client_id"]})
+
+    def configure_webhooks(self) -> None:
+        """{"url", "key"}: where to deliver signed webhooks; answers whether intent-to-receive passed."""
+        options = self.form()
+        if not options.get("url") or not options.get("key"):
+            return self.send_json(400, {"error": "url and key are required"})
+        self.simulator.webhooks.configure(options["url"], options["key"])
+        self.send_json(200, {"intent_to_receive": self.simulator.webhooks.intent_to_receive()})

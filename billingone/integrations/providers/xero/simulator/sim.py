@@ -20,6 +20,7 @@ from billingone.integrations.providers.xero.simulator.query import (
     parse_where,
     sort,
 )
+from billingone.integrations.providers.xero.simulator.webhooks import WebhookSender
 from simulators.faults import FaultPlan, QuietServer
 
 MAX_PAGE_SIZE = 1000
@@ -74,6 +75,7 @@ class XeroSimulator:
         self.identity = Identity(self.clock)
         self.limits = Limits(self.clock, **limit_options)
         self.faults = FaultPlan(extra_kinds=("page_change",))  # "page_change": an invoice changes while a client pages
+        self.webhooks = WebhookSender(self.clock, lambda: self.url if self.server else "https://api.xero.com")
         self.auto_approve = auto_approve
         self.auto_approve_tenants: list[str] | None = None  # None: all organisations
         self.lock = threading.Lock()
@@ -112,19 +114,24 @@ class XeroSimulator:
         with self.lock:
             invoice = self.tenant(tenant_id).data.change_invoice(index, self.now_ms())
             self._changed()
-            return invoice
+        return self._announce(tenant_id, invoice, "UPDATE")
 
     def void_invoice(self, index: int, tenant_id: str | None = None) -> dict:
         with self.lock:
             invoice = self.tenant(tenant_id).data.void_invoice(index, self.now_ms())
             self._changed()
-            return invoice
+        return self._announce(tenant_id, invoice, "UPDATE")
 
     def add_invoice(self, tenant_id: str | None = None) -> dict:
         with self.lock:
             invoice = self.tenant(tenant_id).data.add_invoice(self.now_ms())
             self._changed()
-            return invoice
+        return self._announce(tenant_id, invoice, "CREATE")
+
+    def _announce(self, tenant_id: str | None, invoice: dict, event_type: str) -> dict:
+        """A configured webhook hears of the change (batched, signed, sent in the background)."""
+        self.webhooks.emit(self.tenant(tenant_id).tenant_id, "INVOICE", invoice["InvoiceID"], event_type)
+        return invoice
 
     def invoice_index(self, invoice_number: str) -> int:
         return int(invoice_number.split("-")[1]) - 1
