@@ -105,9 +105,9 @@ MIDDLEWARE = [
     # Parses multipart bodies of PUT/PATCH (PUT /api/v1/me/avatar); Django does so for POST only.
     "ninja.compatibility.files.fix_request_files_middleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Idle/absolute timeouts and required-MFA enrolment; reads last_seen_at before the next line refreshes it.
+    # Idle/absolute timeouts, required-MFA enrolment and session activity (allauth's
+    # UserSessionsMiddleware is left out: it rewrote the session row on every request).
     "billingone.accounts.middleware.SessionPolicyMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
 ]
 
 ROOT_URLCONF = "billingone.urls"
@@ -206,6 +206,24 @@ STRIPE_MAX_CONCURRENCY = env_int("STRIPE_MAX_CONCURRENCY", 4)
 STRIPE_SYNC_INTERVAL_MINUTES = env_int("STRIPE_SYNC_INTERVAL_MINUTES", 60)
 # Organizations (slugs) that may connect a test-mode key (sandbox / demo); every other one is live.
 STRIPE_TEST_MODE_ORGS = env_list("STRIPE_TEST_MODE_ORGS", "")
+# QuickBooks Online (providers/quickbooks): the platform's Intuit app; its OAuth endpoints are
+# those Intuit's discovery document publishes. The redirect URI is registered at Intuit exactly.
+QUICKBOOKS_CLIENT_ID = env_str("QUICKBOOKS_CLIENT_ID")
+QUICKBOOKS_CLIENT_SECRET = env_str("QUICKBOOKS_CLIENT_SECRET")
+if PRODUCTION and QUICKBOOKS_CLIENT_ID and not QUICKBOOKS_CLIENT_SECRET:
+    raise ImproperlyConfigured("QUICKBOOKS_CLIENT_SECRET must be set when QUICKBOOKS_CLIENT_ID is (see .env.example)")
+QUICKBOOKS_REDIRECT_URI = env_str("QUICKBOOKS_REDIRECT_URI", SITE_URL + "/oauth/quickbooks/callback/")
+# Intuit's endpoints, as its discovery document (QUICKBOOKS_DISCOVERY_URL) publishes them.
+QUICKBOOKS_DISCOVERY_URL = env_str(
+    "QUICKBOOKS_DISCOVERY_URL", "https://developer.api.intuit.com/.well-known/openid_configuration"
+)
+QUICKBOOKS_AUTHORIZE_URL = env_str("QUICKBOOKS_AUTHORIZE_URL", "https://appcenter.intuit.com/connect/oauth2")
+QUICKBOOKS_TOKEN_URL = env_str("QUICKBOOKS_TOKEN_URL", "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer")
+QUICKBOOKS_REVOKE_URL = env_str("QUICKBOOKS_REVOKE_URL", "https://developer.api.intuit.com/v2/oauth2/tokens/revoke")
+QUICKBOOKS_API_URL = env_str("QUICKBOOKS_API_URL", "https://quickbooks.api.intuit.com")  # /v3/company/<realmId>
+QUICKBOOKS_APP_URL = env_str("QUICKBOOKS_APP_URL", "https://app.qbo.intuit.com")  # "Open in QuickBooks" links
+QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN = env_str("QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN")
+QUICKBOOKS_SYNC_INTERVAL_MINUTES = env_int("QUICKBOOKS_SYNC_INTERVAL_MINUTES", 60)
 
 
 def _origin(url: str) -> str:
@@ -296,7 +314,11 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # The iOS app's identifier ("TEAMID.bundle.id") for /.well-known/apple-app-site-association.
 IOS_APP_IDS = env_list("IOS_APP_IDS", "")
 
+# Activity is tracked (allauth's session lists show last_seen_at), but written by accounts/activity.py
+# at most once per SESSION_ACTIVITY_WRITE_SECONDS, background polls excluded: allauth's
+# UserSessionsMiddleware, which wrote it on every request, is not in MIDDLEWARE.
 USERSESSIONS_TRACK_ACTIVITY = True
+SESSION_ACTIVITY_WRITE_SECONDS = env_int("SESSION_ACTIVITY_WRITE_SECONDS", 60)
 # Optional MaxMind GeoIP2/GeoLite2 City database for city-level session locations; without it
 # locations are country-level from the data shipped with `iptocc` (billingone/lib/geo.py).
 GEOIP_CITY_DB = env_str("GEOIP_CITY_DB", "")
@@ -346,7 +368,12 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     # The OAuth connect forms POST here and are redirected to the provider's authorize page,
     # which form-action governs too.
-    "form-action": [CSP.SELF, _origin(XERO_AUTHORIZE_URL), *env_list("CSP_FORM_ACTION_EXTRA")],
+    "form-action": [
+        CSP.SELF,
+        _origin(XERO_AUTHORIZE_URL),
+        _origin(QUICKBOOKS_AUTHORIZE_URL),
+        *env_list("CSP_FORM_ACTION_EXTRA"),
+    ],
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],

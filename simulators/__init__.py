@@ -62,6 +62,27 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_STRIPE": "127.0.0.1:8705",
         },
     ),
+    DevSimulator(
+        "quickbooks",
+        "billingone.integrations.providers.quickbooks.simulator",
+        8703,
+        env={
+            # What the simulator's discovery document names (providers/quickbooks/simulator/discovery.py).
+            "QUICKBOOKS_DISCOVERY_URL": "http://127.0.0.1:8703/.well-known/openid_configuration",
+            "QUICKBOOKS_AUTHORIZE_URL": "http://127.0.0.1:8703/connect/oauth2",
+            "QUICKBOOKS_TOKEN_URL": "http://127.0.0.1:8703/oauth2/v1/tokens/bearer",
+            "QUICKBOOKS_REVOKE_URL": "http://127.0.0.1:8703/v2/oauth2/tokens/revoke",
+            "QUICKBOOKS_API_URL": "http://127.0.0.1:8703",
+            "QUICKBOOKS_APP_URL": "http://127.0.0.1:8703",
+            # The simulator's own published dev app (quickbooks/simulator/__main__.py), never a real one.
+            "QUICKBOOKS_CLIENT_ID": "billingone-dev-qbo",
+            "QUICKBOOKS_CLIENT_SECRET": "billingone-dev-qbo-secret",
+            "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN": "billingone-dev-qbo-verifier",
+            "SIMULATOR_HOST_QUICKBOOKS": "127.0.0.1:8703",
+        },
+        # Changes made in the simulator (/_sim/mutate, invoice writes) reach the demo as signed webhooks.
+        args=("--webhook-token", "billingone-dev-qbo-verifier"),
+    ),
     # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",

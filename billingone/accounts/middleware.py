@@ -9,7 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
-from billingone.accounts import policy, signouts
+from billingone.accounts import activity, signouts
 
 TIMEOUT_MESSAGES = {
     "idle": "You were signed out after a period of inactivity. Please sign in again.",
@@ -52,8 +52,9 @@ def cycle_after_reauthentication(request, response) -> None:
 
 
 class SessionPolicyMiddleware:
-    """Must sit after AuthenticationMiddleware and before allauth's UserSessionsMiddleware,
-    which refreshes `last_seen_at`: the idle check reads the previous activity."""
+    """Replaces allauth's UserSessionsMiddleware (which rewrote the session row on every request):
+    ends idle and expired sessions, holds back members who must enrol in MFA, and records
+    activity at most once a minute (accounts/activity.py), all from the session's own data."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -67,15 +68,16 @@ class SessionPolicyMiddleware:
             reason = signouts.explain(request)
             if reason:
                 messages.info(request, reason)
-        if user.is_authenticated:
-            reason = policy.end_if_stale(user, request.session.session_key)
+        if user.is_authenticated and request.session.session_key:
+            reason, state = activity.enforce(request, user, request.session)
             if reason:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return self.get_response(request)  # signed out now: the API answers 401 in its shape
                 messages.info(request, TIMEOUT_MESSAGES[reason])
                 return redirect_to_login(request.get_full_path())
-            if not request.path.startswith(ENROLMENT_ALLOWED_PREFIXES) and policy.mfa_enrollment_pending(user):
+            request.session_state = state
+            if state.mfa_pending and not request.path.startswith(ENROLMENT_ALLOWED_PREFIXES):
                 return redirect("account_mfa_enrol")
         response = self.get_response(request)
         cycle_after_reauthentication(request, response)
@@ -90,5 +92,6 @@ class SessionPolicyMiddleware:
         found = authenticate_by_x_session_token(token)
         if found:
             user, session = found
-            if not policy.end_if_stale(user, session.session_key):
-                policy.touch(session.session_key, request)
+            reason, _ = activity.enforce(request, user, session)
+            if not reason and session.modified:
+                session.save()

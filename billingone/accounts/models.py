@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     last_organization = models.ForeignKey(
         "orgs.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Bumped when an organization policy, a membership or an MFA factor of the user changes:
+    # sessions keep their policy facts until it moves (accounts/activity.py).
+    session_policy_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

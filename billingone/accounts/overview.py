@@ -5,12 +5,9 @@ from __future__ import annotations
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-from allauth.usersessions.models import UserSession
 
 from billingone.accounts import policy
-from billingone.accounts.devices import device_name
 from billingone.accounts.models import LoginEvent, PasskeyEvent
-from billingone.lib.geo import locate
 
 LOW_RECOVERY_CODES = 3  # warn when this many or fewer are left
 
@@ -47,25 +44,6 @@ def login_history(user):
 
 def passkey_history(user):
     return PasskeyEvent.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def sessions(user, current_key: str | None) -> list[dict]:
-    """The user's live sessions (web and app), the current one first."""
-    rows = []
-    for tracked in UserSession.objects.purge_and_list(user):
-        rows.append(
-            {
-                "id": tracked.pk,
-                "device": device_name(tracked.user_agent),
-                "ip": tracked.ip,
-                "location": locate(tracked.ip),
-                "created_at": tracked.created_at,
-                "last_seen_at": tracked.last_seen_at,
-                "current": tracked.session_key == current_key,
-            }
-        )
-    rows.sort(key=lambda row: (not row["current"], -row["last_seen_at"].timestamp()))
-    return rows
 
 
 def timeout_summary(user, organization=None) -> dict:

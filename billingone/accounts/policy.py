@@ -13,7 +13,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from allauth.mfa.models import Authenticator
-from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.db.models import Min
 from django.utils import timezone
@@ -41,54 +40,39 @@ def mfa_enrollment_pending(user) -> bool:
     return not has_mfa(user)
 
 
-def idle_timeout(user) -> timedelta | None:
-    """The strictest idle limit for the user's sessions, or None when none applies."""
+def strictest_org_idle_minutes(user) -> int | None:
+    """The shortest session_timeout_minutes among the user's organizations (None: none set)."""
+    return Membership.objects.filter(user_id=user.pk, organization__session_timeout_minutes__isnull=False).aggregate(
+        minutes=Min("organization__session_timeout_minutes")
+    )["minutes"]
+
+
+def idle_limit(org_minutes: int | None) -> timedelta | None:
+    """The strictest of the site default and the organizations' limit, or None when none applies."""
     limits = []
     site = getattr(settings, "SESSION_IDLE_TIMEOUT_SECONDS", 0)
     if site:
         limits.append(timedelta(seconds=site))
-    strictest = Membership.objects.filter(
-        user_id=user.pk, organization__session_timeout_minutes__isnull=False
-    ).aggregate(minutes=Min("organization__session_timeout_minutes"))["minutes"]
-    if strictest:
-        limits.append(timedelta(minutes=strictest))
+    if org_minutes:
+        limits.append(timedelta(minutes=org_minutes))
     return min(limits) if limits else None
+
+
+def idle_timeout(user) -> timedelta | None:
+    """The strictest idle limit for the user's sessions, or None when none applies."""
+    return idle_limit(strictest_org_idle_minutes(user))
 
 
 def absolute_timeout() -> timedelta:
     return timedelta(seconds=settings.SESSION_COOKIE_AGE)
 
 
-def stale_reason(user, tracked: UserSession | None) -> str | None:
-    """ "idle" or "expired" when the tracked session is past a limit, else None."""
-    if tracked is None:
-        return None
-    now = timezone.now()
-    limit = idle_timeout(user)
-    if limit is not None and now - tracked.last_seen_at > limit:
+def stale_reason_of(state) -> str | None:
+    """ "idle" or "expired" when a session (accounts/activity.SessionState) is past a limit."""
+    now = timezone.now().timestamp()
+    limit = idle_limit(state.org_idle_minutes)
+    if limit is not None and now - state.seen > limit.total_seconds():
         return "idle"
-    if now - tracked.created_at > absolute_timeout():
+    if now - state.started > absolute_timeout().total_seconds():
         return "expired"
     return None
-
-
-def end_if_stale(user, session_key: str | None) -> str | None:
-    """End the session when it is stale and say why; None when it may go on."""
-    if not session_key:
-        return None
-    tracked = UserSession.objects.filter(session_key=session_key, user_id=user.pk).first()
-    reason = stale_reason(user, tracked)
-    if reason:
-        tracked.end()
-    return reason
-
-
-def touch(session_key: str, request) -> None:
-    """Record activity of an app token (the usersessions middleware only sees cookies)."""
-    from allauth.account.adapter import get_adapter
-
-    UserSession.objects.filter(session_key=session_key).update(
-        last_seen_at=timezone.now(),
-        ip=get_adapter().get_client_ip(request),
-        user_agent=request.headers.get("User-Agent", "")[: UserSession._meta.get_field("user_agent").max_length],
-    )

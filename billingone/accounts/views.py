@@ -7,20 +7,21 @@ allauth's views, dressed by our templates; these pages list state and link to th
 from __future__ import annotations
 
 import functools
-import time
 
-from allauth.account import app_settings as account_settings
-from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from billingone.accounts import flows, overview
+from billingone.accounts.flows import recently_authenticated
 from billingone.accounts.forms import AvatarForm, ProfileForm
+from billingone.accounts.sessions import live_sessions, session_row
 from billingone.lib.images import ImageRejected
 from billingone.orgs.tenancy import org_view
 
 HISTORY_ROWS = 15
+SESSIONS_PAGE_SIZE = 25
 
 
 def recent_authentication_required(view):
@@ -29,9 +30,7 @@ def recent_authentication_required(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        records = get_authentication_records(request, request.user)
-        last = max((record.get("at", 0) for record in records), default=0)
-        if time.time() - last > account_settings.REAUTHENTICATION_TIMEOUT:
+        if not recently_authenticated(request.session, request.user):
             raise ReauthenticationRequired()
         return view(request, *args, **kwargs)
 
@@ -88,9 +87,12 @@ def security(request, slug: str):
 
 @org_view("account.manage")
 def sessions(request, slug: str):
+    current_key = request.session.session_key
+    page = Paginator(live_sessions(request.user, current_key), SESSIONS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "section": "sessions",
-        "sessions": overview.sessions(request.user, request.session.session_key),
+        "page": page,
+        "sessions": [session_row(tracked, current_key) for tracked in page.object_list],
         "timeouts": overview.timeout_summary(request.user, request.organization),
     }
     return render(request, "accounts/sessions.html", context)

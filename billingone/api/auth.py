@@ -8,13 +8,14 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja.security import APIKeyHeader, SessionAuth
 
-from billingone.accounts import policy
+from billingone.accounts import activity, policy
 from billingone.api.errors import ApiError
 
 
 def enforce_mfa_enrollment(request: HttpRequest, user) -> None:
     """403 mfa_enrollment_required while an organization requires MFA the user lacks."""
-    if policy.mfa_enrollment_pending(user):
+    state = getattr(request, "session_state", None)  # the facts SessionPolicyMiddleware read
+    if state.mfa_pending if state is not None else policy.mfa_enrollment_pending(user):
         raise ApiError(
             403,
             "mfa_enrollment_required",
@@ -35,10 +36,13 @@ class SessionTokenAuth(APIKeyHeader):
         user, session = found
         if not user.is_active:
             return None
-        # Idle/absolute timeouts apply to app tokens as to web sessions (accounts/policy.py).
-        if policy.end_if_stale(user, session.session_key):
+        # Idle/absolute timeouts apply to app tokens as to web sessions (accounts/activity.py).
+        reason, state = activity.enforce(request, user, session)
+        if reason:
             return None
-        policy.touch(session.session_key, request)
+        if session.modified:
+            session.save()
+        request.session_state = state
         enforce_mfa_enrollment(request, user)
         request.user = user
         # The app token is the key of a server-side session; revoking it ends the token.

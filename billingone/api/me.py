@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from billingone.accounts import overview
-from billingone.accounts.flows import remove_avatar, update_avatar, update_profile
+from billingone.accounts.flows import (
+    recently_authenticated,
+    remove_avatar,
+    revoke_session,
+    update_avatar,
+    update_profile,
+)
+from billingone.accounts.sessions import live_sessions, session_row
 from billingone.api.errors import ApiError, web_only
 from billingone.api.pagination import paginate
 from billingone.lib.images import ImageRejected
@@ -73,6 +80,16 @@ class PasskeyEventOut(Schema):
     device: str
 
 
+class SessionOut(Schema):
+    id: str
+    kind: str  # web | app
+    device: str
+    location: str
+    ip: str | None
+    last_active: datetime
+    current: bool
+
+
 class Page(Schema):
     count: int
     next: str | None
@@ -84,6 +101,10 @@ class LoginHistoryPage(Page):
 
 class PasskeyEventsPage(Page):
     items: list[PasskeyEventOut]
+
+
+class SessionsPage(Page):
+    items: list[SessionOut]
 
 
 def mfa_summary(user) -> dict:
@@ -185,3 +206,45 @@ def passkey_events(request, cursor: str | None = None, limit: int | None = None)
         }
 
     return paginate(overview.passkey_history(request.user), cursor=cursor, limit=limit, serialize=serialize)
+
+
+def _own_session_key(request) -> str | None:
+    """The caller's session: the app token's, else the browser cookie's."""
+    token_session = getattr(request, "token_session", None)
+    return token_session.session_key if token_session is not None else request.session.session_key
+
+
+@router.get("/me/sessions", response=SessionsPage, summary="Your signed-in browsers and app installs, this one first")
+def list_sessions(request, cursor: str | None = None, limit: int | None = None):
+    current_key = _own_session_key(request)
+
+    def serialize(tracked) -> dict:
+        row = session_row(tracked, current_key)
+        return {
+            **{key: row[key] for key in ("kind", "device", "location", "ip", "last_active", "current")},
+            "id": str(row["id"]),
+        }
+
+    return paginate(live_sessions(request.user, current_key), cursor=cursor, limit=limit, serialize=serialize)
+
+
+@router.delete(
+    "/me/sessions/{session_id}",
+    response={204: None},
+    summary="Sign a session out (needs a sign-in or re-authentication in the last 5 minutes)",
+)
+def delete_session(request, session_id: str):
+    if not (session_id.isascii() and session_id.isdigit()) or len(session_id) > 18:
+        raise ApiError(404, "not_found", "No such session.")
+    own = getattr(request, "token_session", None) or request.session
+    if not recently_authenticated(own, request.user):
+        raise ApiError(
+            401,
+            "reauthentication_required",
+            "Confirm it's you first: re-authenticate (POST /_allauth/app/v1/auth/reauthenticate), then retry.",
+        )
+    try:
+        revoke_session(request, int(session_id), current_key=_own_session_key(request))
+    except Http404:
+        raise ApiError(404, "not_found", "No such session.") from None
+    return Status(204, None)

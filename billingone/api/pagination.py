@@ -29,13 +29,14 @@ def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode()
 
 
-def paginate(queryset: QuerySet, *, cursor: str | None, limit: int | None, serialize) -> dict:
-    """One page of `queryset` (which must be ordered) with items passed through `serialize`."""
+def paginate(queryset: QuerySet, *, cursor: str | None, limit: int | None, serialize, load=list) -> dict:
+    """One page of `queryset` (which must be ordered) with items passed through `serialize`;
+    `load` turns the page's slice into rows (for lists that enrich a page in one more query)."""
     limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise ApiError(422, "invalid", f"limit must be between 1 and {MAX_LIMIT}.", fields={"limit": ["Out of range."]})
     offset = _decode_cursor(cursor)
-    rows = list(queryset[offset : offset + limit + 1])
+    rows = load(queryset[offset : offset + limit + 1])
     has_more = len(rows) > limit
     return {
         "items": [serialize(row) for row in rows[:limit]],

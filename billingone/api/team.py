@@ -16,8 +16,9 @@ from billingone.api.errors import ApiError, validation_fields, web_only
 from billingone.api.pagination import paginate
 from billingone.orgs import roles
 from billingone.orgs.errors import FlowError
+from billingone.orgs.members import member_row, member_rows, team_members
 from billingone.orgs.models import Invitation, Membership
-from billingone.orgs.team import change_role, invite, remove_member, resend_invitation, revoke_invitation, team_members
+from billingone.orgs.team import change_role, invite, remove_member, resend_invitation, revoke_invitation
 from billingone.orgs.tenancy import org_endpoint
 
 router = Router(tags=["team"])
@@ -125,18 +126,11 @@ def invitation_payload(invitation: Invitation) -> dict:
     }
 
 
-class _Rows(list):
-    """team_members() as something paginate() can slice and count."""
-
-    def count(self) -> int:  # type: ignore[override]
-        return len(self)
-
-
 @router.get("/orgs/{slug}/members", response=MemberPage, summary="Members of the organization")
 @org_endpoint("org.view")
 def list_members(request, slug: str, cursor: str | None = None, limit: int | None = None):
-    rows = _Rows(team_members(request.organization))
-    return paginate(rows, cursor=cursor, limit=limit, serialize=member_payload)
+    members = team_members(request.organization)
+    return paginate(members, cursor=cursor, limit=limit, serialize=member_payload, load=member_rows)
 
 
 @router.post("/orgs/{slug}/members/import", summary="Bulk import is web-only")
@@ -163,8 +157,7 @@ def patch_member(request, slug: str, member_id: str):
     payload = read_body(request, RoleIn)
     with flow_errors_as_api_errors():
         change_role(request.membership, target, payload.role, request=request)
-    row = next(r for r in team_members(request.organization) if r.membership.pk == target.pk)
-    return member_payload(row)
+    return member_payload(member_row(target))
 
 
 @router.delete("/orgs/{slug}/members/{member_id}", response={204: None}, summary="Remove a member")

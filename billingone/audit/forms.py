@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Value
 
 from billingone.audit.events import describe, target_kind
 from billingone.audit.models import AuditEvent
 from billingone.audit.query import SYNC_PREFIX
+
+
+def filter_values(organization) -> tuple[list[str], list[str], list[str]]:
+    """The distinct actors, actions and target types of the organization's log, in one query
+    (a UNION of three DISTINCT columns): the database reduces them, not Python."""
+    events = AuditEvent.objects.for_organization(organization).order_by()
+
+    def column(kind: str, name: str):
+        return events.exclude(**{name: ""}).annotate(kind=Value(kind)).values_list("kind", name)
+
+    found: dict[str, list[str]] = {"actor": [], "action": [], "target": []}
+    values = column("actor", "actor_label").union(column("action", "action"), column("target", "target_type"))
+    for kind, value in values.order_by():  # no ORDER BY: the model's default names no column here
+        found[kind].append(value)
+    return sorted(found["actor"]), sorted(found["action"]), sorted(found["target"])
 
 
 class AuditFilterForm(forms.Form):
@@ -19,10 +35,7 @@ class AuditFilterForm(forms.Form):
     def __init__(self, organization, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        events = AuditEvent.objects.for_organization(organization).order_by()
-        actors = sorted(set(events.exclude(actor_label="").values_list("actor_label", flat=True)))
-        actions = sorted(set(events.values_list("action", flat=True)))
-        targets = sorted(set(events.exclude(target_type="").values_list("target_type", flat=True)))
+        actors, actions, targets = filter_values(organization)
         self.fields["actor"].choices = [("", "Anyone"), ("system", "System"), *[(a, a) for a in actors]]
         action_choices = [("", "All actions")]
         if any(action.startswith(SYNC_PREFIX) for action in actions):

@@ -126,7 +126,11 @@ class SyncRun(models.Model):
 
     class Meta:
         ordering = ["-queued_at", "-pk"]
-        indexes = [models.Index(fields=["organization", "-queued_at"])]
+        indexes = [
+            models.Index(fields=["organization", "-queued_at"]),
+            # Each provider's last run (the Integrations page), found without scanning the others'.
+            models.Index(fields=["organization", "provider", "-queued_at"], name="syncrun_org_provider_time"),
+        ]
         constraints = [
             # At most one run in flight per connection, enforced by the database itself.
             models.UniqueConstraint(

@@ -6,12 +6,14 @@ from django.http import Http404
 
 from billingone.integrations.base import Provider
 from billingone.integrations.providers.pax8.provider import Pax8
+from billingone.integrations.providers.quickbooks.provider import QuickBooks
 from billingone.integrations.providers.stripe.provider import Stripe
 from billingone.integrations.providers.xero.provider import Xero
 
 PROVIDERS: dict[str, type[Provider]] = {
     Pax8.key: Pax8,
     Xero.key: Xero,
+    QuickBooks.key: QuickBooks,
     Stripe.key: Stripe,
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -94,15 +95,28 @@ class IntegrationState:
         return hooks.missing_scopes((self.connection.config or {}).get("granted_scopes"))
 
 
-def integration_states(organization) -> list[IntegrationState]:
-    connections = {c.provider: c for c in Connection.objects.filter(organization=organization)}
+def latest_runs(organization) -> tuple[dict[str, SyncRun], dict[str, SyncRun]]:
+    """Each provider's run in flight and its last finished run, in one query: the runs in flight
+    (at most one per connection) and, per provider, the newest finished run (an indexed LIMIT 1)."""
     runs = SyncRun.objects.filter(organization=organization)
-    active = {run.provider: run for run in runs.filter(status__in=SyncRun.ACTIVE)}
-    states = []
-    for key, provider in registry.PROVIDERS.items():
-        finished = runs.filter(provider=key).exclude(status__in=SyncRun.ACTIVE).first()
-        states.append(IntegrationState(provider, connections.get(key), active.get(key), finished))
-    return states
+    finished = runs.exclude(status__in=SyncRun.ACTIVE).order_by("-queued_at", "-pk").values("pk")
+    wanted = Q(status__in=SyncRun.ACTIVE)
+    for key in registry.PROVIDERS:
+        wanted |= Q(pk__in=finished.filter(provider=key)[:1])
+    active, last_finished = {}, {}
+    for run in runs.filter(wanted):
+        (active if run.is_active else last_finished)[run.provider] = run
+    return active, last_finished
+
+
+def integration_states(organization) -> list[IntegrationState]:
+    """Every provider's state: one query for connections, one for their runs."""
+    connections = {c.provider: c for c in Connection.objects.filter(organization=organization)}
+    active, finished = latest_runs(organization)
+    return [
+        IntegrationState(provider, connections.get(key), active.get(key), finished.get(key))
+        for key, provider in registry.PROVIDERS.items()
+    ]
 
 
 def state_for(organization, provider_key: str) -> IntegrationState:

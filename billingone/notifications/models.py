@@ -8,6 +8,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 
 
@@ -89,7 +90,14 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        indexes = [
+            # The feed: a user's items newest first, read from the index in order and cut at a page.
+            models.Index(F("user"), F("created_at").desc(), F("id").desc(), name="notification_user_feed"),
+            # The bell's unread count: only unread rows are in it, with the organization to filter on.
+            models.Index(
+                fields=["user", "organization"], condition=Q(read_at__isnull=True), name="notification_user_unread"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from billingone.notifications import flows
+from billingone.notifications.context_processors import request_unread_count
 from billingone.notifications.events import CHANNELS
 from billingone.notifications.forms import PolicyForm, PreferencesForm
 from billingone.notifications.keys import vapid_public_key
@@ -73,7 +74,7 @@ def feed(request, slug: str):
     return render(
         request,
         "notifications/feed.html",
-        {"items": items, "unread": flows.unread_count(request.user), "page_size": FEED_PAGE_SIZE},
+        {"items": items, "unread": request_unread_count(request), "page_size": FEED_PAGE_SIZE},
     )
 
 

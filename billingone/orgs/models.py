@@ -108,7 +108,11 @@ class Invitation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["organization", "email"], name="invitation_org_email")]
+        indexes = [
+            models.Index(fields=["organization", "email"], name="invitation_org_email"),
+            # The pending list, newest first: read in index order and cut at a page.
+            models.Index(fields=["organization", "-created_at", "-id"], name="invitation_org_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organization} ({self.role})"

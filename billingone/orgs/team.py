@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from allauth.mfa.models import Authenticator
-from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -314,40 +310,6 @@ def remove_member(membership: Membership, target: Membership, *, request=None) -
         target=user,
         changes={"role": {"before": role, "after": None}},
     )
-
-
-# ---- the team list -------------------------------------------------------------------------
-
-
-@dataclass
-class MemberRow:
-    membership: Membership
-    mfa_enabled: bool
-    last_active: datetime | None
-
-
-def team_members(organization: Organization) -> list[MemberRow]:
-    memberships = list(
-        Membership.objects.filter(organization=organization).select_related("user").order_by("user__email")
-    )
-    user_ids = [m.user_id for m in memberships]
-    with_mfa = set(
-        Authenticator.objects.filter(
-            user_id__in=user_ids, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        ).values_list("user_id", flat=True)
-    )
-    seen = dict(
-        UserSession.objects.filter(user_id__in=user_ids)
-        .values("user_id")
-        .annotate(last=Max("last_seen_at"))
-        .values_list("user_id", "last")
-    )
-    rows = []
-    for m in memberships:
-        last = max((t for t in (seen.get(m.user_id), m.user.last_login) if t), default=None)
-        rows.append(MemberRow(m, m.user_id in with_mfa, last))
-    order = {role: i for i, role in enumerate(roles.ROLES_BY_POWER)}
-    return sorted(rows, key=lambda r: (order[r.membership.role_enum], r.membership.user.email))
 
 
 # ---- an invitation carried through sign-up -------------------------------------------------

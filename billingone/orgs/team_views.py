@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from billingone.orgs import roles
 from billingone.orgs.errors import FlowError
 from billingone.orgs.forms import InviteForm, RoleForm
+from billingone.orgs.members import member_rows, team_members
 from billingone.orgs.models import Invitation, Membership
 from billingone.orgs.team import (
     change_role,
@@ -15,10 +17,10 @@ from billingone.orgs.team import (
     remove_member,
     resend_invitation,
     revoke_invitation,
-    team_members,
 )
 from billingone.orgs.tenancy import org_view
 
+MEMBERS_PAGE_SIZE = 50
 SHOWN_INVITATIONS = 200  # a bulk import can leave thousands pending; the API pages through all
 
 
@@ -33,7 +35,8 @@ def _invitation(request, invitation_id: int) -> Invitation:
 def team_context(request, invite_form=None) -> dict:
     membership = request.membership
     can_manage = roles.has_capability(membership.role, "members.manage")
-    rows = team_members(request.organization)
+    page = Paginator(team_members(request.organization), MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = member_rows(page.object_list)
     for row in rows:
         target = row.membership
         row.manageable = (
@@ -49,6 +52,7 @@ def team_context(request, invite_form=None) -> dict:
     return {
         "section": "team",
         "rows": rows,
+        "page": page,
         "invitations": pending,
         "pending_count": pending_count,
         "can_manage": can_manage,

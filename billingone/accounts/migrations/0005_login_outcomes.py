@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_loginevent_passkeyevent'),
+        ('accounts', '0004_session_policy_version'),
     ]
 
     operations = [
