@@ -291,7 +291,10 @@ LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_ADAPTER = "billingone.accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "billingone.accounts.forms.SignupExtras"
-ACCOUNT_FORMS = {"login": "billingone.accounts.login_form.LoginForm"}  # passkey autofill on the email field
+ACCOUNT_FORMS = {  # our wording; passkey autofill on the email field
+    "login": "billingone.accounts.login_form.LoginForm",
+    "change_password": "billingone.accounts.login_form.ChangePasswordForm",
+}
 ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -315,7 +318,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[BillingOne] "
 ACCOUNT_RATE_LIMITS = allauth_rate_limits()
 
 MFA_ADAPTER = "billingone.accounts.adapter.MFAAdapter"
-MFA_FORMS = {"add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm"}
+MFA_FORMS = {
+    "add_webauthn": "billingone.accounts.passkey_forms.AddPasskeyForm",
+    "edit_webauthn": "billingone.accounts.passkey_forms.EditPasskeyForm",
+}
 MFA_RATE_LIMITS = allauth_rate_limits("mfa")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
@@ -479,6 +485,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["billingone.formats"]  # one date format everywhere (formats/en/formats.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

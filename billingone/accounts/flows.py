@@ -14,6 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import Http404, HttpRequest
 
+from billingone.accounts import signouts
 from billingone.accounts.devices import device_name
 from billingone.accounts.models import User
 from billingone.accounts.names import check_name
@@ -84,6 +85,7 @@ def revoke_session(request: HttpRequest, session_id: int, *, current_key: str | 
         logout(request)  # flushes this session properly instead of pulling it from under the request
         tracked.delete()
     else:
+        signouts.remember([tracked.session_key], "revoked")
         tracked.end()
     return current
 
@@ -99,6 +101,7 @@ def recently_authenticated(session: SessionBase, user) -> bool:
 def revoke_other_sessions(request: HttpRequest) -> int:
     """End every other session of the user: two statements, whatever their number."""
     others = UserSession.objects.filter(user_id=request.user.pk).exclude(session_key=request.session.session_key)
+    signouts.remember(others.values_list("session_key", flat=True), "revoked")
     with transaction.atomic():
         Session.objects.filter(session_key__in=others.values("session_key")).delete()
         count, _ = others.delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from billingone.accounts.devices import device_name
-from billingone.accounts.models import LoginEvent, PasskeyEvent, User
+from billingone.accounts.models import PASSKEY_NAME_MAX_LENGTH, LoginEvent, PasskeyEvent, User
 from billingone.lib.geo import locate
 from billingone.lib.net import client_ip
 
@@ -29,7 +29,7 @@ def passkey_event(
     return PasskeyEvent.objects.create(
         user=user,
         event=event,
-        passkey_name=name[:100],
+        passkey_name=name[:PASSKEY_NAME_MAX_LENGTH],
         authenticator_id=getattr(authenticator, "pk", None),
         **_where(request),
     )

@@ -9,7 +9,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 
-from billingone.accounts import activity
+from billingone.accounts import activity, signouts
 
 TIMEOUT_MESSAGES = {
     "idle": "You were signed out after a period of inactivity. Please sign in again.",
@@ -64,6 +64,10 @@ class SessionPolicyMiddleware:
         if token and request.path.startswith("/_allauth/app/"):
             self._check_app_token(request, token)
         user = request.user
+        if not user.is_authenticated and not request.path.startswith(("/api/", "/_allauth/")):
+            reason = signouts.explain(request)
+            if reason:
+                messages.info(request, reason)
         if user.is_authenticated and request.session.session_key:
             reason, state = activity.enforce(request, user, request.session)
             if reason:

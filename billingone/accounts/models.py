@@ -81,6 +81,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
+# One limit for a passkey's name wherever it is set (add, rename; web and app) or logged.
+PASSKEY_NAME_MAX_LENGTH = 100
+
+
 class SecurityEventBase(models.Model):
     """What the user's own security pages list: when, from where, on which device."""
 
@@ -102,6 +106,9 @@ class LoginEvent(SecurityEventBase):
         SUCCESS = "success", "Signed in"
         FAILURE = "failure", "Wrong password"
         MFA_FAILURE = "mfa_failure", "Wrong code"
+        CODE_REUSED = "code_reused", "Code already used"
+        PASSKEY_FAILURE = "passkey_failure", "Passkey not accepted"
+        PASSKEY_UNKNOWN = "passkey_unknown", "Passkey removed or unknown"
 
     class Method(models.TextChoices):
         PASSWORD = "password", "Password"
@@ -109,7 +116,7 @@ class LoginEvent(SecurityEventBase):
         TOTP = "totp", "Authenticator app"
         RECOVERY_CODE = "recovery_code", "Recovery code"
 
-    outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
     method = models.CharField(max_length=16, choices=Method.choices)
 
     class Meta(SecurityEventBase.Meta):
@@ -130,7 +137,7 @@ class PasskeyEvent(SecurityEventBase):
         FAILED = "failed", "Failed sign-in"
 
     event = models.CharField(max_length=16, choices=Kind.choices)
-    passkey_name = models.CharField(max_length=100, blank=True)
+    passkey_name = models.CharField(max_length=PASSKEY_NAME_MAX_LENGTH, blank=True)
     # Kept as a plain number: the passkey may be deleted, its history stays.
     authenticator_id = models.BigIntegerField(null=True, blank=True)
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
+
 from allauth.account import signals as account_signals
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_init, post_save, pre_save
+from django.http.request import RawPostDataException
 
-from billingone.accounts import ended_sessions, history, mfa_secrets
+from billingone.accounts import ended_sessions, history, mfa_secrets, signouts
 from billingone.accounts.models import LoginEvent, PasskeyEvent
 from billingone.audit.log import record
 from billingone.orgs.models import Organization
@@ -52,10 +57,36 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 
 
 def on_mfa_failed(sender, request, user, authenticator, reauthentication=False, **kwargs) -> None:
-    method = MFA_METHOD.get(authenticator.type, LoginEvent.Method.TOTP)
+    method, outcome = _failed_code(request, user, authenticator)
     if not reauthentication:
-        history.login_event(request, user, outcome=LoginEvent.Outcome.MFA_FAILURE, method=method)
+        history.login_event(request, user, outcome=outcome, method=method)
     record("user.mfa_failed", request=request, actor=user, target=user, data={"method": method})
+
+
+def _failed_code(request, user, authenticator) -> tuple[str, str]:
+    """Which kind of code was refused. allauth names the authenticator app whenever one exists,
+    whatever was typed; a recovery code is told apart by its length, a reused one by its value."""
+    method = MFA_METHOD.get(authenticator.type, LoginEvent.Method.TOTP)
+    code = _submitted_code(request)
+    recovery = Authenticator.objects.filter(user=user, type=T.RECOVERY_CODES).first()
+    if recovery is None or len(code) != mfa_settings.RECOVERY_CODE_DIGITS:
+        return method, LoginEvent.Outcome.MFA_FAILURE
+    if code in RecoveryCodes(recovery).generate_codes():  # one of theirs, so refused as already used
+        return LoginEvent.Method.RECOVERY_CODE, LoginEvent.Outcome.CODE_REUSED
+    return LoginEvent.Method.RECOVERY_CODE, LoginEvent.Outcome.MFA_FAILURE
+
+
+def _submitted_code(request) -> str:
+    """The code of the web form or of the app's JSON body (headless)."""
+    if request is None:
+        return ""
+    code = request.POST.get("code", "")
+    if not code and request.content_type == "application/json":
+        try:
+            code = json.loads(request.body or b"{}").get("code", "")
+        except (ValueError, AttributeError, RawPostDataException):
+            code = ""
+    return str(code).strip().replace(" ", "")
 
 
 def on_authenticator_used(sender, request, user, authenticator, **kwargs) -> None:
@@ -102,8 +133,12 @@ def on_authenticator_saved(sender, instance: Authenticator, **kwargs) -> None:
 
 
 def on_password_changed(sender, request=None, user=None, **kwargs) -> None:
-    """Django's session hash has just signed out every other session and app token: say so."""
+    """Django's session hash has just signed out every other session and app token: say so,
+    here and on those devices' next visit."""
     _simple("user.password_change", security=True)(sender, request=request, user=user)
+    current = getattr(getattr(request, "session", None), "session_key", None)
+    others = UserSession.objects.filter(user=user).exclude(session_key=current).values_list("session_key", flat=True)
+    signouts.remember(others, "password_changed")
     if request is not None and hasattr(request, "_messages"):
         messages.info(request, "Your other browsers and app sessions were signed out.")
 

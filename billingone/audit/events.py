@@ -89,5 +89,20 @@ def describe(action: str) -> str:
     return AUDIT_EVENTS.get(action, action)
 
 
+def target_kind(target_type: str) -> str:
+    """ "orgs.organization" → "Organization": the model's own name, for people."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name).capitalize()
+    except (LookupError, ValueError):
+        return target_type.rpartition(".")[2].replace("_", " ").capitalize()
+
+
+def field_label(field: str) -> str:
+    """ "session_timeout_minutes" → "Session timeout minutes"."""
+    return field.replace("_", " ").strip().capitalize()
+
+
 def is_registered(action: str) -> bool:
     return action in AUDIT_EVENTS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Value
 
-from billingone.audit.events import describe
+from billingone.audit.events import describe, target_kind
 from billingone.audit.models import AuditEvent
 from billingone.audit.query import SYNC_PREFIX
 
@@ -33,15 +33,16 @@ class AuditFilterForm(forms.Form):
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, organization, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         actors, actions, targets = filter_values(organization)
         self.fields["actor"].choices = [("", "Anyone"), ("system", "System"), *[(a, a) for a in actors]]
         action_choices = [("", "All actions")]
         if any(action.startswith(SYNC_PREFIX) for action in actions):
             action_choices.append((SYNC_PREFIX + "*", "Sync history (all sync runs)"))
-        action_choices += [(action, f"{describe(action)} ({action})") for action in actions]
+        action_choices += sorted(((action, describe(action)) for action in actions), key=lambda choice: choice[1])
         self.fields["action"].choices = action_choices
-        self.fields["target_type"].choices = [("", "Any target"), *[(t, t) for t in targets]]
+        self.fields["target_type"].choices = [("", "Any target"), *[(t, target_kind(t)) for t in targets]]
 
     def clean(self):
         cleaned = super().clean()

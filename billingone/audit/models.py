@@ -78,6 +78,11 @@ class AuditEvent(models.Model):
 
         return describe(self.action)
 
+    def get_target_kind(self) -> str:
+        from billingone.audit.events import target_kind
+
+        return target_kind(self.target_type)
+
 
 class AuditChainHead(models.Model):
     """The last entry of a chain; record() locks this row so entries are chained one at a time."""

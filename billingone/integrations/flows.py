@@ -50,7 +50,7 @@ class TestOutcome:
 
 def require(membership, capability: str) -> None:
     if membership is None or not roles.has_capability(membership.role, capability):
-        raise PermissionDenied(f"Your role cannot do this: {capability}")
+        raise PermissionDenied(roles.refusal(membership.role, capability) if membership else "Not a member.")
 
 
 def connection_for(organization, provider_key: str) -> Connection:

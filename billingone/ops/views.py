@@ -32,7 +32,15 @@ def _wants_json(request) -> bool:
 def not_found(request, exception=None):
     if _wants_json(request):
         return error_response(404, "not_found", "Not found.")
-    return render(request, "errors/404.html", status=404)
+    return render(request, "errors/404.html", {"removal": _removal(exception)}, status=404)
+
+
+def _removal(exception) -> dict | None:
+    from billingone.orgs.tenancy import NoLongerMember
+
+    if not isinstance(exception, NoLongerMember):
+        return None
+    return {"organization": exception.organization_name, "at": exception.removed_at}
 
 
 def forbidden(request, exception=None):

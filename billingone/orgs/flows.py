@@ -83,7 +83,7 @@ LOGO_SIZE = (720, 240)  # fits the 36 px header at 3× and the 40 px email heade
 def require(membership: Membership, capability: str) -> None:
     """Flows check permission themselves, whoever calls them (web, API, task)."""
     if not roles.has_capability(membership.role, capability):
-        raise NotAllowed(f"Your role ({membership.role_enum.label}) does not allow this.")
+        raise NotAllowed(roles.refusal(membership.role, capability))
 
 
 def has_mfa(user) -> bool:
@@ -103,11 +103,14 @@ def slug_taken(slug: str, organization: Organization | None = None) -> bool:
 
 
 def check_slug(slug: str, organization: Organization | None = None) -> str:
-    slug = (slug or "").strip().lower()
+    """A free, valid slug, exactly as given: "ACME" is refused, not quietly saved as "acme"."""
+    slug = (slug or "").strip()
     try:
-        validate_slug(slug)
+        validate_slug(slug.lower())
     except ValidationError as exc:
         raise FlowError(exc.messages[0], field="slug") from None
+    if slug != slug.lower():
+        raise FlowError(f"URLs are lowercase: use “{slug.lower()}”.", field="slug")
     if slug_taken(slug, organization):
         raise FlowError("This URL is already taken; please choose another.", field="slug")
     return slug

@@ -1,7 +1,9 @@
-"""The Settings sidebar: the seeds' sections in their order, each behind a capability.
+"""The top bar's pages and the Settings sidebar: the seeds' sections in their order, each
+behind a capability.
 
-A section is listed once its view exists (its URL name resolves) and the member's role
-has its capability, so nothing links to a page that is not built.
+A page or section is listed once its view exists (its URL name resolves) and the member's
+role has its capability, so nothing links to a page that is not built. The layout renders
+these lists twice (the desktop bar and the phone menu), so a new page is one line here.
 """
 
 from __future__ import annotations
@@ -35,14 +37,60 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
+# The top bar, left to right. `hint` is unused there; kept so both lists share one shape.
+MAIN_PAGES: tuple[Section, ...] = (
+    Section("subscriptions", "Subscriptions", "subscriptions", "org.view", ""),
+    Section("invoices", "Invoices", "invoices", "org.view", ""),
+    Section("payment_links", "Payment links", "payment_links", "org.view", ""),
+    Section("clients", "Clients", "clients", "org.view", ""),
+    Section("reconciliation", "Reconciliation", "reconciliation", "org.view", ""),
+    Section("missed_billing", "Missed billing", "missed_billing", "org.view", ""),
+)
+
+
+def visible_pages(organization, role: str, current_url_name: str | None = None) -> list[dict]:
+    items = _visible(MAIN_PAGES, organization, role)
+    for item in items:
+        item["active"] = item["url_name"] == current_url_name
+    return items
+
+
 def visible_sections(organization, role: str) -> list[dict]:
+    return _visible(SECTIONS, organization, role)
+
+
+def _visible(sections: tuple[Section, ...], organization, role: str) -> list[dict]:
     items = []
-    for section in SECTIONS:
+    for section in sections:
         if not roles.has_capability(role, section.capability):
             continue
         try:
             url = reverse(section.url_name, kwargs={"slug": organization.slug})
         except NoReverseMatch:
             continue
-        items.append({"key": section.key, "label": section.label, "url": url, "hint": section.hint})
+        items.append(
+            {"key": section.key, "label": section.label, "url": url, "hint": section.hint, "url_name": section.url_name}
+        )
     return items
+
+
+# allauth's own pages (password, MFA ceremonies, re-authentication) are account pages with no
+# organization in their URL: they render inside Settings, under this section, for the
+# organization the person used last.
+ACCOUNT_PAGE_SECTIONS: dict[str, str] = {
+    "account_change_password": "profile",
+    "account_set_password": "profile",
+    "account_email": "profile",
+    "account_reauthenticate": "security",
+    "mfa_reauthenticate": "security",
+    "mfa_reauthenticate_webauthn": "security",
+    "mfa_activate_totp": "security",
+    "mfa_deactivate_totp": "security",
+    "mfa_view_recovery_codes": "security",
+    "mfa_generate_recovery_codes": "security",
+    "mfa_add_webauthn": "security",
+    "mfa_edit_webauthn": "security",
+    "mfa_remove_webauthn": "security",
+    "mfa_list_webauthn": "security",
+    "usersessions_list": "sessions",
+}

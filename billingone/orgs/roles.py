@@ -66,6 +66,19 @@ CAPABILITIES: tuple[Capability, ...] = (
     _cap("notifications.policy", "org-wide notification policy (sync-failure push)", O, A),
     _cap("org.own", "grant or remove Owner, delete the organization", O),
 )
+# What a refusal says a role cannot do ("As a Viewer you can't …"); the description otherwise.
+REFUSALS: dict[str, str] = {
+    "account.manage": "manage your own profile, security and sessions",
+    "org.view": "see this organization's billing data",
+    "integrations.sync": "start a sync",
+    "integrations.connect": "connect, configure or disconnect integrations, or map clients",
+    "billing.reconcile": "reconcile billing or work on invoice drafts",
+    "audit.read": "read or export the audit log",
+    "members.manage": "invite, change or remove members",
+    "org.manage": "change the organization's settings or branding",
+    "notifications.policy": "change the organization-wide notification policy",
+    "org.own": "grant or remove the Owner role, or delete the organization",
+}
 CAPABILITY_KEYS = frozenset(cap.key for cap in CAPABILITIES)
 _BY_KEY = {cap.key: cap for cap in CAPABILITIES}
 
@@ -83,6 +96,25 @@ def has_capability(role: Role | str, key: str) -> bool:
 
 def capabilities_of(role: Role | str) -> list[str]:
     return [cap.key for cap in CAPABILITIES if Role(role) in cap.roles]
+
+
+def refusal(role: Role | str, key: str) -> str:
+    """A 403 in words: what this role cannot do, and who can."""
+    cap = capability(key)
+    allowed = [r for r in ROLES_BY_POWER if r in cap.roles]
+    who = ", ".join(_plural(r) for r in allowed[:-1]) + (" and " if len(allowed) > 1 else "") + _plural(allowed[-1])
+    return (
+        f"As {_article(Role(role))} {Role(role).label} you can't {REFUSALS.get(key, cap.description)}. "
+        f"Only {who} can; ask one of them, or ask for a different role."
+    )
+
+
+def _plural(role: Role) -> str:
+    return "Finance members" if role == Role.FINANCE else f"{role.label}s"
+
+
+def _article(role: Role) -> str:
+    return "an" if role.label[0] in "AEIOU" else "a"
 
 
 def can_manage(actor_role: Role | str, target_role: Role | str) -> bool:

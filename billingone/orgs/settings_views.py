@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from billingone.orgs import roles
 from billingone.orgs.branding import AA_NORMAL_TEXT, css_variables
 from billingone.orgs.errors import FlowError
-from billingone.orgs.flows import LOGO_MAX_BYTES, reset_branding, update_branding, update_organization
+from billingone.orgs.flows import LOGO_MAX_BYTES, check_slug, reset_branding, update_branding, update_organization
 from billingone.orgs.forms import BrandingForm, OrganizationForm
 from billingone.orgs.models import DEFAULT_ACCENT_COLOR, DEFAULT_PRIMARY_COLOR
 from billingone.orgs.tenancy import org_view
@@ -19,9 +19,9 @@ def _form_error(form, error: FlowError) -> None:
     form.add_error(field, error.message)
 
 
-def _organization_page(request, form, status: int = 200):
+def _organization_page(request, form, status: int = 200, slug_change: dict | None = None):
     can_manage = roles.has_capability(request.membership.role, "org.manage")
-    context = {"form": form, "section": "organization", "can_manage": can_manage}
+    context = {"form": form, "section": "organization", "can_manage": can_manage, "slug_change": slug_change}
     return render(request, "orgs/settings_organization.html", context, status=status)
 
 
@@ -33,24 +33,49 @@ def organization(request, slug: str):
 
 @org_view("org.manage", methods=("POST",))
 def organization_save(request, slug: str):
+    """A new URL is confirmed first: the page says what it becomes (lower-cased) and that links change."""
     form = OrganizationForm.for_organization(request.organization, request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            org = update_organization(
-                request.membership,
-                name=data["name"],
-                slug=data["slug"],
-                require_mfa=data["require_mfa"],
-                session_timeout_minutes=data["session_timeout"],
-                request=request,
-            )
-        except FlowError as error:
-            _form_error(form, error)
-        else:
-            messages.success(request, "Organization settings saved.")
-            return redirect("settings_organization", slug=org.slug)
-    return _organization_page(request, form, status=422)
+    if not form.is_valid():
+        return _organization_page(request, form, status=422)
+    data = form.cleaned_data
+    new_slug = data["slug"].strip().lower()
+    try:
+        if new_slug != request.organization.slug and request.POST.get("confirm_slug") != new_slug:
+            check_slug(new_slug, request.organization)
+            return _confirm_slug_change(request, data["slug"].strip(), new_slug)
+        org = update_organization(
+            request.membership,
+            name=data["name"],
+            slug=new_slug,
+            require_mfa=data["require_mfa"],
+            session_timeout_minutes=data["session_timeout"],
+            request=request,
+        )
+    except FlowError as error:
+        _form_error(form, error)
+        return _organization_page(request, form, status=422)
+    messages.success(request, "Organization settings saved." + _moved_note(slug, org.slug, request))
+    return redirect("settings_organization", slug=org.slug)
+
+
+def _confirm_slug_change(request, typed: str, new_slug: str):
+    """The same form again, with the lower-cased URL and a confirmation; nothing is saved yet."""
+    form = OrganizationForm.for_organization(request.organization, {**request.POST.dict(), "slug": new_slug})
+    host = request.get_host()
+    slug_change = {
+        "typed": typed,
+        "slug": new_slug,
+        "lowered": typed != new_slug,
+        "old_url": f"{host}/{request.organization.slug}/",
+        "new_url": f"{host}/{new_slug}/",
+    }
+    return _organization_page(request, form, slug_change=slug_change)
+
+
+def _moved_note(old: str, new: str, request) -> str:
+    if old == new:
+        return ""
+    return f" Its address is now {request.get_host()}/{new}/; links to /{old}/ redirect here for 30 days."
 
 
 def _branding_page(request, form, status: int = 200):

@@ -47,8 +47,33 @@ def find_membership(user, slug: str) -> Membership:
         # Only members learn where an organization went; everyone else gets the usual 404.
         if redirect and Membership.objects.filter(user=user, organization=redirect.organization).exists():
             raise SlugMoved(slug, redirect.organization.slug)
-        raise Http404("No such organization")
+        raise removed_from(user, slug) or Http404("No such organization")
     return membership
+
+
+class NoLongerMember(Http404):
+    """Still a 404 (nothing of the organization is reachable), but a former member is told why."""
+
+    def __init__(self, organization_name: str, removed_at):
+        super().__init__("No longer a member")
+        self.organization_name, self.removed_at = organization_name, removed_at
+
+
+def removed_from(user, slug: str) -> NoLongerMember | None:
+    """The removal of `user` from the organization at `slug`, from its audit log, if there was one."""
+    from billingone.audit.models import AuditEvent
+
+    removal = (
+        AuditEvent.objects.filter(
+            organization__slug=slug, action="member.remove", target_type="accounts.user", target_id=str(user.pk)
+        )
+        .select_related("organization")
+        .order_by("-created_at")
+        .first()
+    )
+    if removal is None:
+        return None
+    return NoLongerMember(removal.organization.name, removal.created_at)
 
 
 def moved_response(request: HttpRequest, moved: SlugMoved) -> HttpResponse:
@@ -85,7 +110,7 @@ def gate(request: HttpRequest, slug: str, capability: str) -> Membership:
             request=request,
             data={"capability": capability, "path": request.path[:200], "role": membership.role},
         )
-        raise PermissionDenied(f"Your role ({membership.role}) cannot do this: {capability}")
+        raise PermissionDenied(roles.refusal(membership.role, capability))
     return membership
 
 

@@ -103,7 +103,7 @@ def test_recovery_code_is_single_use(personas, app_client, enable_totp):
     response, body = again.call("post", "/auth/2fa/authenticate", {"code": code})
     assert response.status_code == 400
     outcomes = list(LoginEvent.objects.filter(user=personas.alice).values_list("outcome", "method"))
-    assert outcomes[:2] == [("mfa_failure", "totp"), ("success", "recovery_code")]
+    assert outcomes[:2] == [("code_reused", "recovery_code"), ("success", "recovery_code")]
 
 
 def test_passkey_register_rename_sign_in_remove(personas, app_client):

@@ -21,7 +21,7 @@ def people(live_db):
 def reauthenticate_if_asked(page) -> None:
     if "/accounts/reauthenticate/" in page.url:
         page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
+        page.click("main form button[type=submit]")
 
 
 def sign_out(page, *, then: str = "**/accounts/login/**") -> None:

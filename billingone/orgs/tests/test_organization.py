@@ -89,7 +89,7 @@ def test_requiring_mfa_needs_mfa_on_your_own_account_first(personas, client_for)
 
 def test_slug_change_redirects_the_old_urls_for_members_for_30_days(personas, client_for, client, app_token):
     owner = client_for(personas.alice)
-    response = owner.post(SAVE, form(slug="org-a-cloud"))
+    response = owner.post(SAVE, form(slug="org-a-cloud", confirm_slug="org-a-cloud"))
     assert response.status_code == 302 and response["Location"] == "/org-a-cloud/settings/organization/"
     assert AuditEvent.objects.get(action="org.update").changes["slug"] == {"before": "org-a", "after": "org-a-cloud"}
 
@@ -114,9 +114,44 @@ def test_slug_change_redirects_the_old_urls_for_members_for_30_days(personas, cl
         assert client_for(personas.alice).get("/org-a/settings/team/").status_code == 404
 
 
+def test_a_new_url_is_confirmed_first_and_says_what_it_becomes(personas, client_for):
+    owner = client_for(personas.alice)
+    response = owner.post(SAVE, form(slug="ACME-Cloud", name="Org A Cloud"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'Change the URL to <span class="mono">testserver/acme-cloud/</span>?' in html
+    assert "URLs are lowercase, so “ACME-Cloud” becomes “acme-cloud”." in html
+    assert "testserver/org-a/" in html and "30 days" in html
+    assert 'name="confirm_slug" value="acme-cloud"' in html and 'value="Org A Cloud"' in html
+    org = Organization.objects.get(pk=personas.org_a.pk)
+    assert (org.slug, org.name) == ("org-a", "Org A Networks")  # nothing saved yet
+
+    response = owner.post(SAVE, form(slug="acme-cloud", name="Org A Cloud", confirm_slug="acme-cloud"), follow=True)
+    assert response.redirect_chain[-1][0] == "/acme-cloud/settings/organization/"
+    assert "Its address is now testserver/acme-cloud/" in response.content.decode()
+    org.refresh_from_db()
+    assert (org.slug, org.name) == ("acme-cloud", "Org A Cloud")
+
+
+def test_a_taken_url_is_refused_before_any_confirmation(personas, client_for):
+    response = client_for(personas.alice).post(SAVE, form(slug="ORG-B"))
+    assert response.status_code == 422 and "already taken" in response.content.decode()
+    assert "confirm_slug" not in response.content.decode()
+
+
+def test_the_flow_refuses_an_uppercase_slug_instead_of_lowercasing_it(personas):
+    from billingone.orgs.errors import FlowError
+    from billingone.orgs.flows import check_slug
+
+    with pytest.raises(FlowError, match="URLs are lowercase: use “acme”"):
+        check_slug("ACME", personas.org_a)
+    assert check_slug("acme", personas.org_a) == "acme"
+
+
 def test_old_slug_cannot_be_taken_by_another_org_while_it_redirects(personas, client_for):
-    client_for(personas.alice).post(SAVE, form(slug="org-a-cloud"))
-    response = client_for(personas.charlie).post("/org-b/settings/organization/save/", form(name="Org B", slug="org-a"))
+    client_for(personas.alice).post(SAVE, form(slug="org-a-cloud", confirm_slug="org-a-cloud"))
+    taking = form(name="Org B", slug="org-a", confirm_slug="org-a")
+    response = client_for(personas.charlie).post("/org-b/settings/organization/save/", taking)
     assert response.status_code == 422 and b"already taken" in response.content
     new_org = create_organization(personas.charlie, "Org A")
     assert new_org.slug != "org-a"
@@ -124,15 +159,16 @@ def test_old_slug_cannot_be_taken_by_another_org_while_it_redirects(personas, cl
 
 def test_changing_back_to_the_old_slug_drops_its_redirect(personas, client_for):
     owner = client_for(personas.alice)
-    owner.post(SAVE, form(slug="org-a-cloud"))
-    assert owner.post("/org-a-cloud/settings/organization/save/", form(slug="org-a")).status_code == 302
+    owner.post(SAVE, form(slug="org-a-cloud", confirm_slug="org-a-cloud"))
+    back = owner.post("/org-a-cloud/settings/organization/save/", form(slug="org-a", confirm_slug="org-a"))
+    assert back.status_code == 302
     assert list(SlugRedirect.objects.values_list("old_slug", flat=True)) == ["org-a-cloud"]
     assert owner.get("/org-a/settings/team/").status_code == 200
 
 
 def test_post_to_an_old_slug_is_redirected_keeping_the_method(personas, client_for):
     owner = client_for(personas.alice)
-    owner.post(SAVE, form(slug="org-a-cloud"))
+    owner.post(SAVE, form(slug="org-a-cloud", confirm_slug="org-a-cloud"))
     response = owner.post(SAVE, form(slug="org-a-cloud", name="Renamed"))
     assert response.status_code == 307
     assert response["Location"] == "/org-a-cloud/settings/organization/save/"
