@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -83,7 +84,9 @@ def clients(request, slug: str):
     q = request.GET.get("q", "")[:100]
     linked = _filter(request, "linked", queries.LINKED_FILTERS)
     organization = request.organization
-    suggested = ClientLink.objects.filter(organization=organization, state=ClientLink.State.SUGGESTED)
+    counts = ClientLink.objects.filter(organization=organization, state=ClientLink.State.SUGGESTED).aggregate(
+        suggested=Count("pk"), high=Count("pk", filter=Q(confidence__gte=HIGH_CONFIDENCE))
+    )
     context = {
         "page": Paginator(queries.clients(organization, q=q, linked=linked), PAGE_SIZE).get_page(
             request.GET.get("page")
@@ -91,8 +94,8 @@ def clients(request, slug: str):
         "unlinked": Paginator(queries.unlinked_customers(organization, q=q), 20).get_page(request.GET.get("upage")),
         "q": q,
         "linked": linked,
-        "suggested_count": suggested.count(),
-        "high_count": suggested.filter(confidence__gte=HIGH_CONFIDENCE).count(),
+        "suggested_count": counts["suggested"],
+        "high_count": counts["high"],
         "threshold": HIGH_CONFIDENCE,
         "can_edit": roles.has_capability(request.membership.role, "integrations.connect"),
     }
