@@ -10,7 +10,7 @@ from pathlib import Path
 from django.template import Context, Template
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
-ALLOWED = {"DATETIME_FORMAT", "DATE_FORMAT", "c"}
+ALLOWED = {"DATETIME_FORMAT", "DATE_FORMAT", "c", "Y-m-d"}  # Y-m-d: the value of an <input type=date>
 DATE_FILTER = re.compile(r"""\|date(?::(["'])(?P<format>[^"']*)\1)?""")
 
 

@@ -158,10 +158,12 @@ def test_a_deletion_during_the_scan_withholds_complete_for_that_kind(personas, q
     assert Complete(Kind.INVOICE) not in yielded and Complete(Kind.CUSTOMER) in yielded
 
 
-def test_reconcile_refreshes_and_says_reconciliation_is_not_there_yet(personas, qbo_wired, qbo_credentials):
+def test_reconcile_refreshes_and_says_reconciliation_follows(personas, qbo_wired, qbo_credentials):
     yielded, _, provider = run(personas.org_a, qbo_credentials, "reconcile", timezone.now() - timedelta(hours=1))
     assert isinstance(yielded[-1], Checkpoint)
-    assert provider.notes == ["QuickBooks data refreshed; reconciliation itself is not available yet."]
+    assert provider.notes == [
+        "QuickBooks data refreshed; reconciliation of the organization follows in the background."
+    ]
 
 
 @pytest.mark.parametrize("kind", ["5xx", "malformed", "drop", "429", "timeout"])
