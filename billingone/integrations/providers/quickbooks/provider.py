@@ -41,7 +41,7 @@ PREFETCH = 2  # pages fetched ahead while one is stored (QBO allows 10 in flight
 CDC_MAX = 1000  # objects of one kind per CDC answer
 CDC_LOOK_BACK = timedelta(days=30) - timedelta(hours=1)  # QBO's limit, with room for clock skew
 ENTITIES: tuple[tuple[str, Kind], ...] = (("Customer", Kind.CUSTOMER), ("Item", Kind.ITEM), ("Invoice", Kind.INVOICE))
-RECONCILE_PENDING = "QuickBooks data refreshed; reconciliation of the organization follows in the background."
+RECONCILE_PENDING = "QuickBooks data refreshed; reconciliation follows in the background."
 
 
 class WindowStuck(Exception):
