@@ -161,9 +161,7 @@ def test_a_deletion_during_the_scan_withholds_complete_for_that_kind(personas, q
 def test_reconcile_refreshes_and_says_reconciliation_follows(personas, qbo_wired, qbo_credentials):
     yielded, _, provider = run(personas.org_a, qbo_credentials, "reconcile", timezone.now() - timedelta(hours=1))
     assert isinstance(yielded[-1], Checkpoint)
-    assert provider.notes == [
-        "QuickBooks data refreshed; reconciliation of the organization follows in the background."
-    ]
+    assert provider.notes == ["QuickBooks data refreshed; reconciliation follows in the background."]
 
 
 @pytest.mark.parametrize("kind", ["5xx", "malformed", "drop", "429", "timeout"])
