@@ -52,7 +52,7 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "XERO_WEBHOOK_KEY": "billingone-dev-webhook-key",
         },
         # Changes made in the simulator (/_sim/mutate) reach the demo as signed webhooks.
-        args=("--webhook-key", "billingone-dev-webhook-key"),
+        args=("--webhook-key", "billingone-dev-webhook-key", "--showcase"),
     ),
     DevSimulator(
         "stripe",
@@ -63,7 +63,6 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "STRIPE_TEST_MODE_ORGS": "demo",  # the demo organization is a sandbox: test-mode keys
             "SIMULATOR_HOST_STRIPE": "127.0.0.1:8705",
         },
-        args=("--showcase",),
     ),
     DevSimulator(
         "quickbooks",
