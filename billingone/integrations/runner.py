@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 
@@ -283,9 +283,10 @@ def keep_lease(run_id: int, every: float | None = None) -> Iterator[None]:
     def renew() -> None:
         try:
             while not stop.wait(every):
-                SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).update(heartbeat_at=timezone.now())
-        except Exception:  # the lease lapses and the reaper decides; never break the run itself
-            logger.exception("could not renew a sync run's lease", extra={"run": run_id})
+                try:
+                    SyncRun.objects.filter(pk=run_id, status=SyncRun.Status.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError:  # busy (SQLite's writer lock): try again at the next beat
+                    logger.warning("could not renew a sync run's lease this time", extra={"run": run_id})
         finally:
             db_connection.close()  # this thread's own connection
 
