@@ -89,3 +89,20 @@ def test_the_shared_store_counts_for_every_limiter_of_an_account(db):
         with limiters[index % 2].slot():
             sent.append(clock.now)
     assert max(sum(1 for t in sent if start <= t <= start + 1.0) for start in sent) == 9
+
+
+def test_a_shared_store_that_stays_locked_counts_in_the_process_instead(db):
+    from django.core.cache import caches
+
+    from billingone.integrations.budgets import SharedBudgetStore
+    from billingone.lib.budget import AccountState
+
+    store = SharedBudgetStore("default", wait_for_lock=0.05)
+    caches["default"].add("ratebudget:stuck:lock", "someone-else", 60)  # a holder that never lets go
+
+    def count(state: AccountState) -> float:
+        state.paused_until = 42.0
+        return 0.0
+
+    assert store.update("stuck", count) == 0.0  # answered, not raised: the sync goes on
+    assert store.local.states["stuck"].paused_until == 42.0
