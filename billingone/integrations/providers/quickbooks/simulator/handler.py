@@ -9,8 +9,7 @@ import binascii
 import json
 import re
 import time
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 from billingone.integrations.providers.quickbooks.simulator import control, discovery, pages
 from billingone.integrations.providers.quickbooks.simulator.identity import ACCOUNTING_SCOPE, OAuthError
@@ -20,6 +19,7 @@ from billingone.integrations.providers.quickbooks.simulator.sim import (
     QuickBooksSimulator,
     fault_body,
 )
+from simulators.http import SimulatorHandler
 
 API_PATH = re.compile(r"^/v3/company/(?P<realm>[^/]+)/(?P<rest>.+)$")
 READABLE = {"customer": "Customer", "item": "Item", "invoice": "Invoice", "companyinfo": "CompanyInfo"}
@@ -43,24 +43,12 @@ def make_handler(sim: QuickBooksSimulator):
     return Handler
 
 
-class QuickBooksHandler(BaseHTTPRequestHandler):
+class QuickBooksHandler(SimulatorHandler):
     simulator: QuickBooksSimulator
     realm_id = ""
-    protocol_version = "HTTP/1.1"
     server_version = "QuickBooksSimulator/1"
 
-    def log_message(self, format, *args):  # quiet: tests and the dev runner read their own logs
-        pass
-
     # ---- plumbing ---------------------------------------------------------------------------
-    @property
-    def route(self) -> str:
-        return urlsplit(self.path).path
-
-    @property
-    def query(self) -> dict[str, str]:
-        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-
     @property
     def base_url(self) -> str:
         host, port = self.server.server_address[:2]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode
 
 from billingone.integrations.providers.xero.simulator import pages
 from billingone.integrations.providers.xero.simulator.identity import OAuthError
 from billingone.integrations.providers.xero.simulator.sim import QueryError, XeroSimulator
 from simulators.faults import Dialect, act
+from simulators.http import SimulatorHandler
 
 API_PREFIX = "/api.xro/2.0/"
 RESOURCE_SCOPES = {
@@ -45,23 +45,11 @@ def make_handler(sim: XeroSimulator):
     return Handler
 
 
-class XeroHandler(BaseHTTPRequestHandler):
+class XeroHandler(SimulatorHandler):
     simulator: XeroSimulator
-    protocol_version = "HTTP/1.1"
     server_version = "XeroSimulator/1"
 
-    def log_message(self, format, *args):  # quiet: tests and the dev runner read their own logs
-        pass
-
     # ---- plumbing ---------------------------------------------------------------------------
-    @property
-    def route(self) -> str:
-        return urlsplit(self.path).path
-
-    @property
-    def query(self) -> dict[str, str]:
-        return dict(parse_qsl(urlsplit(self.path).query, keep_blank_values=True))
-
     rate_tenant = ""  # set once an API call names a known organisation
 
     def send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
