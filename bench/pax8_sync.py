@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ingest import IngestMeter, print_ingest_ratio  # noqa: E402
+
 
 def sim_call(base: str, path: str, body: dict | None = None) -> dict:
     data = json.dumps(body).encode() if body is not None else None
@@ -70,6 +72,7 @@ def configure(args, var_dir: str) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared rate budgets live in the cache
 
 
 class QueryCounter:
@@ -81,7 +84,7 @@ class QueryCounter:
         return execute(sql, params, many, context)
 
 
-def one_sync(organization, base: str, label: str, allowed_per_minute: int) -> None:
+def one_sync(organization, base: str, label: str, allowed_per_minute: int, ingest: bool = False) -> None:
     from django.db import connection
 
     from billingone.integrations import flows, runner
@@ -91,7 +94,7 @@ def one_sync(organization, base: str, label: str, allowed_per_minute: int) -> No
     counter = QueryCounter()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    with connection.execute_wrapper(counter):
+    with connection.execute_wrapper(counter), IngestMeter() as meter:
         run = flows.request_sync(organization, "pax8", trigger=SyncRun.Trigger.SCHEDULE)
         runner.execute_run(run.pk)
     elapsed = time.perf_counter() - started
@@ -100,6 +103,8 @@ def one_sync(organization, base: str, label: str, allowed_per_minute: int) -> No
     rows = run.progress_done
     pages = {path: n for path, n in stats["by_path"].items() if path.startswith("/v1/")}
     print_figures(label, run, stats, pages, rows, elapsed, counter.count, rss_before, allowed_per_minute)
+    if ingest:
+        print_ingest_ratio(meter, organization, "pax8")
 
 
 def paced_sync(organization, base: str, limit: int) -> None:
@@ -166,7 +171,7 @@ def main() -> None:
             connection = Connection.objects.create(organization=organization, provider="pax8", status="connected")
             connection.set_credentials({"client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET})
             connection.save()
-            one_sync(organization, base, f"full sync of {args.subscriptions} subscriptions", args.rate_limit)
+            one_sync(organization, base, f"full sync of {args.subscriptions} subscriptions", args.rate_limit, True)
             changed = sim_call(base, "/_sim/mutate", {"fraction": 0.01})["changed"]
             one_sync(organization, base, f"same sync again, {changed} subscriptions (1%) changed", args.rate_limit)
             if args.paced:

@@ -26,6 +26,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.ingest import IngestMeter, print_ingest_ratio  # noqa: E402
+
 CLIENT_ID, CLIENT_SECRET = "billingone-dev-qbo", "billingone-dev-qbo-secret"  # the simulator's dev app
 REDIRECT_URI = "http://localhost:8500/oauth/quickbooks/callback/"
 
@@ -53,6 +56,7 @@ def setup_django(port: int) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared rate budgets live in the cache
 
 
 def start_simulator(port: int, invoices: int) -> subprocess.Popen:
@@ -199,8 +203,10 @@ def bench(args, base: str) -> None:
     connection.save()
     minimum = math.ceil(args.invoices / 1000) + 2  # invoice pages, one customer page, one item page
 
-    full = run(connection, "full", base)
+    with IngestMeter() as meter:
+        full = run(connection, "full", base)
     report(f"full sync, {args.invoices:,} invoices × 3 lines", full, minimum)
+    print_ingest_ratio(meter, organization, "quickbooks")
 
     tracemalloc.start()
     memory = run(connection, "full", base)

@@ -28,6 +28,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.ingest import IngestMeter, print_ingest_ratio  # noqa: E402
+
 CLIENT_ID, CLIENT_SECRET = "billingone-dev", "billingone-dev-secret"
 
 
@@ -54,6 +57,7 @@ def setup_django(port: int) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the shared rate budgets live in the cache
 
 
 def start_simulator(port: int, invoices: int) -> subprocess.Popen:
@@ -219,7 +223,8 @@ def bench(args) -> None:
     owner = User.objects.create_user(email="bench@example.test", password="bench-password-123456", name="Bench")
     connection = connect(owner, "bench-msp", base)
     organization = connection.organization
-    counts, progress, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
+    with IngestMeter() as meter:
+        counts, progress, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
     invoices = Invoice.objects.filter(organization=organization, source="xero").count()
     contacts = Customer.objects.filter(organization=organization, source="xero").count()
     minimum = math.ceil(invoices / 1000) + math.ceil(contacts / 1000)
@@ -230,6 +235,7 @@ def bench(args) -> None:
     report("Full sync", counts, progress, elapsed, calls, minimum, limited, statements, state["max_calls_in_a_minute"])
     print(f"max RSS                  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (no tracing)")
     print(f"max requests in flight   {state['max_in_flight']} (limit 5)")
+    print_ingest_ratio(meter, organization, "xero")
 
     changed = max(1, args.invoices // 100)
     httpx.post(f"{base}/_sim/mutate", json={"change": changed}, timeout=60).raise_for_status()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billingone.billing import rows
+from billingone.billing.bulk import insert_rows
 from billingone.billing.models import (
     Customer,
     Invoice,
@@ -128,30 +129,6 @@ def _replace_lines(kind: Kind, organization, source: str, lines_by_id: dict[str,
     ]
     if new_lines:
         insert_rows(line_model, new_lines)
-
-
-def insert_rows(model, values: list[dict], conflict: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> None:
-    """One executemany INSERT (… ON CONFLICT … DO UPDATE when `conflict` names the unique key;
-    columns in `keep` are written on insert only).
-
-    Why not bulk_create: building one model instance per row and one giant statement per page
-    costs more than the network and the database together; values still go through each
-    field's get_db_prep_save, so SQLite and PostgreSQL see exactly what the ORM would send."""
-    fields = [model._meta.get_field(name) for name in values[0]]
-    quote = db.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    # Identifiers come from model metadata, never from input; values are parameters.
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
-    if conflict:
-        keys = {model._meta.get_field(name).column for name in conflict}
-        kept = {model._meta.get_field(name).column for name in keep}
-        updates = ", ".join(
-            f"{quote(f.column)} = excluded.{quote(f.column)}" for f in fields if f.column not in keys | kept
-        )
-        sql += f" ON CONFLICT ({', '.join(quote(key) for key in sorted(keys))}) DO UPDATE SET {updates}"
-    params = [tuple(f.get_db_prep_save(row[f.attname], db) for f in fields) for row in values]
-    with db.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def sweep(organization, source: str, kind: Kind, run_id: int) -> int:

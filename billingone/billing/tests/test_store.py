@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from billingone.billing import store
@@ -101,3 +101,18 @@ def test_another_organization_is_untouched(personas):
     assert store.sweep(personas.org_b, "acme", Kind.CUSTOMER, 1) == 0
     assert store.purge(personas.org_b, "acme") == 1
     assert Customer.objects.filter(organization=personas.org_a).count() == 3
+
+
+def test_batches_in_one_transaction_merge_once_each(personas):
+    """PostgreSQL stages each batch in a temporary table; a second batch in the same transaction
+    must not see the first one's rows again (they would update a row twice and fail)."""
+    org = personas.org_a
+    with transaction.atomic():
+        store.upsert(org, "acme", 1, Kind.CUSTOMER, customers(30))
+        store.upsert(org, "acme", 2, Kind.CUSTOMER, [CustomerRecord("c1", "Renamed Pty Ltd")])
+        store.upsert(org, "acme", 2, Kind.INVOICE, invoices(10))
+        store.upsert(org, "acme", 3, Kind.INVOICE, invoices(10, quantity="5"))
+    assert Customer.objects.filter(organization=org, source="acme").count() == 30
+    assert Customer.objects.get(organization=org, source="acme", external_id="c1").name == "Renamed Pty Ltd"
+    assert set(InvoiceLine.objects.filter(organization=org).values_list("quantity", flat=True)) == {Decimal(5)}
+    assert InvoiceLine.objects.filter(organization=org).count() == 20
