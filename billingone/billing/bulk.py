@@ -15,16 +15,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
+from operator import itemgetter
 
 from django.db import connection as db
 from django.db import models, transaction
 
-# Values COPY can take as they are. Django's get_db_prep_save costs more than the COPY itself
-# for a decimal, a choice or a datetime, and on PostgreSQL it returns these unchanged; anything
-# else (a dict for a JSON column, a naive datetime, an enum) still goes through the field.
-AS_IS = frozenset({str, int, bool, date, Decimal, type(None)})
+
+@models.Field.register_lookup
+class AnyOf(models.Lookup):
+    """`external_id__any_of=ids`: one array parameter on PostgreSQL (`= ANY(%s)`) instead of
+    `IN (%s, %s, …)` with a placeholder per id, which psycopg and Django parse and adapt one by
+    one (a sixth of a 1,000-invoice batch's time went there)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False  # the values are prepared one by one below, not as one value
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [self.lhs.output_field.get_prep_value(value) for value in self.rhs]
+        if not values:
+            return "1 = 0", []
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
 
 
 def insert_rows(model, values: list[dict], conflict: tuple[str, ...] = (), keep: tuple[str, ...] = ()) -> None:
@@ -34,29 +48,42 @@ def insert_rows(model, values: list[dict], conflict: tuple[str, ...] = (), keep:
     if not values:
         return
     fields = [model._meta.get_field(name) for name in values[0]]
-    prepare = [_preparer(field) for field in fields]
-    params = [tuple(prep(row[field.attname]) for field, prep in zip(fields, prepare, strict=True)) for row in values]
     if db.vendor == "postgresql":
-        _copy_insert(model, fields, params, conflict, keep)
-    else:
-        with db.cursor() as cursor:
-            cursor.executemany(_insert_sql(model, fields, "VALUES", conflict, keep), params)
+        _copy_insert(model, fields, _copy_rows(fields, values), conflict, keep)
+        return
+    params = [tuple(f.get_db_prep_save(row[f.attname], db) for f in fields) for row in values]
+    with db.cursor() as cursor:
+        cursor.executemany(_insert_sql(model, fields, "VALUES", conflict, keep), params)
+
+
+def _copy_rows(fields, values: list[dict]) -> list:
+    """Rows for COPY. COPY's text format takes our values as they are (str, numbers, dates,
+    bools, None), so Django's per-field preparation, which costs more than the COPY itself, runs
+    only where it changes something: JSON (a dict needs its adapter) and naive datetimes (the
+    zone Django would give them)."""
+    pick = itemgetter(*(f.attname for f in fields))
+    rows = [pick(row) for row in values] if len(fields) > 1 else [(pick(row),) for row in values]
+    special = [
+        (i, _preparer(f)) for i, f in enumerate(fields) if isinstance(f, models.JSONField | models.DateTimeField)
+    ]
+    if not special:
+        return rows
+    prepared = []
+    for row in rows:
+        row = list(row)
+        for i, prepare in special:
+            row[i] = prepare(row[i])
+        prepared.append(row)
+    return prepared
 
 
 def _preparer(field) -> Callable:
     def prepare(value):
+        if value is None or (type(value) is datetime and value.tzinfo is not None):
+            return value
         return field.get_db_prep_save(value, db)
 
-    if db.vendor != "postgresql" or isinstance(field, models.JSONField):
-        return prepare
-
-    def prepare_fast(value):
-        kind = type(value)
-        if kind in AS_IS or (kind is datetime and value.tzinfo is not None):
-            return value
-        return prepare(value)
-
-    return prepare_fast
+    return prepare
 
 
 def _insert_sql(model, fields, source: str, conflict: tuple[str, ...], keep: tuple[str, ...]) -> str:

@@ -40,7 +40,7 @@ class References:
 def _ids(model, organization, source: str, wanted: set[str]) -> dict[str, int]:
     if not wanted:
         return {}
-    found = model.objects.filter(organization=organization, source=source, external_id__in=wanted)
+    found = model.objects.filter(organization=organization, source=source, external_id__any_of=wanted)
     return dict(found.values_list("external_id", "pk"))
 
 
