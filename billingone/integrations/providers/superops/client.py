@@ -127,8 +127,18 @@ class SuperOpsApi:
             "Content-Type": "application/json",
         }
         body = {"query": query, "variables": variables}
-        response, payload = self.http.request_json("POST", self.url, json=body, headers=headers)
-        return self.data(response, payload, what)
+        for attempt in range(self.http.max_retries + 1):
+            response = self.http.request("POST", self.url, json=body, headers=headers)
+            if response.status_code != 200:  # 400 may come with no body at all: the status says it
+                return self.data(response, None, what)
+            try:
+                return self.data(response, json.loads(response.content), what)
+            except ValueError:  # a garbled 200 is retried like a transient failure
+                if attempt >= self.http.max_retries:
+                    break
+                self.http.stats.retries += 1
+                self.http.sleep(self.http._backoff(attempt))
+        raise UnexpectedAnswer(f"SuperOps sent an answer to {what} that is not valid JSON.")
 
     def data(self, response: httpx.Response, payload: object, what: str) -> dict:
         status = response.status_code

@@ -1,7 +1,7 @@
 """SuperOps (PSA): clients and the invoices an MSP bills from its PSA (PROVIDERS.md §4).
 
 Auth: a static API token (one per SuperOps user) + the customer subdomain, on the US or EU
-endpoint. Test Connection is `getClientList` for one client.
+endpoint. Test Connection is `getClientList` for one client, then one invoice (the permission).
 Sync (`invoices`, the scheduled mode): every client (a full scan: a tenant has hundreds), then
 the invoices dated from the last checkpoint minus an overlap (`invoiceDate after …`), each read
 with `getInvoice` for its items, upserted by `invoiceId`. SuperOps has no change feed, so an
@@ -115,8 +115,11 @@ class SuperOps(Provider):
             self._api.close()
 
     def test_connection(self) -> None:
+        """The documented test (`getClientList`, one client), then one invoice: a token whose
+        user may read clients but not invoices is told so now, not at the first sync."""
         try:
             self.api.client_page(1, 1)
+            self.api.invoice_page(1, 1)
         finally:
             self.close()
 

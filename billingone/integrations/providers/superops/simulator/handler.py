@@ -68,6 +68,9 @@ def make_handler(sim, region: str):
             operation = operation_of(body)
             sim.requests.append({"region": region, "headers": dict(self.headers), "body": body})
             del sim.requests[:-50]
+            if operation.endswith("List"):  # what each list call asked for (paging tests)
+                sim.listings.append((operation, listing_of(body)))
+                del sim.listings[:-500]
             fault = sim.faults.take(f"/msp/{operation}")
             if fault is not None and self.act_fault(fault):
                 return
@@ -103,6 +106,14 @@ def make_handler(sim, region: str):
             self.send_json(200, changed)
 
     return Handler
+
+
+def listing_of(body: bytes) -> dict:
+    try:
+        listing = (json.loads(body).get("variables") or {}).get("input")
+    except (ValueError, AttributeError):
+        return {}
+    return listing if isinstance(listing, dict) else {}
 
 
 def mutate_tenant(tenant, create: int, update: int, delete: int) -> dict:

@@ -154,6 +154,7 @@ class SuperOpsSimulator:
         self.accepted: list[float] = []  # times of calls answered (the benchmark's busiest window)
         self.stats: Counter[str] = Counter()
         self.requests: list[dict] = []  # the last API requests (headers, body) for tests
+        self.listings: list[tuple[str, dict]] = []  # (operation, ListInfoInput) of the last list calls
         self.servers: dict[str, QuietServer] = {}
 
     # ---- tenants --------------------------------------------------------------------------
