@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import connection as db
 from django.utils import timezone
 
 from billingone.integrations.base import (
@@ -207,14 +208,15 @@ class SuperOps(Provider):
         self.expect(progress, total)
         seen: set[str] = set()
         missing = 0
-        workers = max(1, self.account_rate_limit().concurrency)
+        workers = self.reading_threads()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="superops-invoice") as pool:
             read_page = lambda number: self.api.invoice_page(number, PAGE_SIZE, condition)  # noqa: E731
             for rows in self.pages(read_page, first, "invoices", strict=condition is None):
                 progress.check()
                 ids = [mapping.identifier(row.get("invoiceId")) for row in rows]
                 ids = [invoice_id for invoice_id in dict.fromkeys(ids) if invoice_id and invoice_id not in seen]
-                details = list(pool.map(self.invoice_or_none, ids))
+                reads = pool.map(self.invoice_or_none, ids) if workers > 1 else map(self.invoice_or_none, ids)
+                details = list(reads)
                 records = tuple(mapping.invoice_record(row, self.today) for row in details if row is not None)
                 missing += details.count(None)
                 seen.update(ids)
@@ -222,6 +224,16 @@ class SuperOps(Provider):
                 yield Batch(records)
         if condition is None and (missing or len(seen) != total):
             raise ScanMoved("invoices")
+
+    def reading_threads(self) -> int:
+        """Invoices are read `concurrency` at a time. Each reading thread counts its calls in the
+        shared rate budget, which without Redis is the database's cache table: under a caller's
+        open transaction on SQLite (the demo seed runs its first syncs inside one) those threads
+        would wait on SQLite's one writer, so the reads stay in this thread there."""
+        budget_in_database = "DatabaseCache" in settings.CACHES.get("budgets", {}).get("BACKEND", "")
+        if budget_in_database and db.vendor == "sqlite" and db.in_atomic_block:
+            return 1
+        return max(1, self.account_rate_limit().concurrency)
 
     def invoice_or_none(self, invoice_id: str) -> dict | None:
         try:

@@ -101,3 +101,17 @@ def test_a_page_size_of_100_and_has_more_null_end_the_listing(personas, superops
     invoice_pages = [(page["page"], page["pageSize"]) for name, page in listed if name == "getInvoiceList"]
     assert invoice_pages == [(1, 100), (2, 100)]
     assert [page["pageSize"] for name, page in listed if name == "getClientList"] == [100]
+
+
+def test_invoices_are_read_in_this_thread_under_a_transaction_holding_sqlite(personas, settings):
+    # The demo seed runs its first syncs inside its transaction; reading threads would count their
+    # calls in the database's cache table and wait on SQLite's one writer for every call.
+    from django.db import connection, transaction
+
+    provider = SuperOps(ProviderContext(organization=personas.org_a, credentials=dict(GOOD)))
+    settings.CACHES = {**settings.CACHES, "budgets": {"BACKEND": "django.core.cache.backends.db.DatabaseCache"}}
+    with transaction.atomic():
+        expected = 1 if connection.vendor == "sqlite" else provider.account_rate_limit().concurrency
+        assert provider.reading_threads() == expected
+    settings.CACHES = {**settings.CACHES, "budgets": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert provider.reading_threads() == provider.account_rate_limit().concurrency == 4
