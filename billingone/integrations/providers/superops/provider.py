@@ -40,6 +40,12 @@ PAGE_SIZE = 100  # ListInfoInput's maximum pageSize
 SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
+def subdomain_of(typed: str) -> str:
+    """What people paste: `acme`, `acme.superops.ai` or the app's address → `acme`."""
+    text = typed.strip().lower().removeprefix("https://").removeprefix("http://").split("/")[0]
+    return text.removesuffix(".superops.ai").removesuffix(".superops.com")
+
+
 class ScanMoved(Exception):
     """The list changed while it was paged: what was read is stored, nothing is swept."""
 
@@ -89,7 +95,7 @@ class SuperOps(Provider):
     def __init__(self, context):
         super().__init__(context)
         credentials = context.credentials
-        self.subdomain = str(credentials.get("subdomain") or "").strip().lower()
+        self.subdomain = subdomain_of(str(credentials.get("subdomain") or ""))
         self.region = str(credentials.get("region") or "us").strip().lower()
         self.api_token = str(credentials.get("api_token") or "")
         self.today = timezone.now().date()

@@ -72,6 +72,11 @@ def test_a_subdomain_that_is_not_a_host_label_is_refused_without_a_call(personas
     assert len(superops_sim.requests) == before
 
 
+def test_the_subdomain_may_be_pasted_as_the_apps_address(personas, superops_sim):
+    provider(personas.org_a, {**GOOD, "subdomain": "https://DemoMSP.superops.ai/#/dashboard"}).test_connection()
+    assert superops_sim.requests[-1]["headers"]["CustomerSubDomain"] == GOOD["subdomain"]
+
+
 def test_unreachable_is_transient(personas, settings, superops_sim):
     port = free_port()
     settings.SUPEROPS_API_URL = f"http://127.0.0.1:{port}/msp"
