@@ -217,6 +217,18 @@ STRIPE_MAX_CONCURRENCY = env_int("STRIPE_MAX_CONCURRENCY", 4)
 STRIPE_SYNC_INTERVAL_MINUTES = env_int("STRIPE_SYNC_INTERVAL_MINUTES", 60)
 # Organizations (slugs) that may connect a test-mode key (sandbox / demo); every other one is live.
 STRIPE_TEST_MODE_ORGS = env_list("STRIPE_TEST_MODE_ORGS", "")
+# SuperOps (PSA; providers/superops): one GraphQL endpoint per region; 800 requests a minute per
+# tenant (Help Center), we keep 5% under it. Invoices sync in a window by invoice date from the
+# last sync minus an overlap; the first sync of every SUPEROPS_FULL_SCAN_HOURS slot reads them all
+# (what was paid or deleted outside the window).
+SUPEROPS_API_URL = env_str("SUPEROPS_API_URL", "https://api.superops.ai/msp")
+SUPEROPS_EU_API_URL = env_str("SUPEROPS_EU_API_URL", "https://euapi.superops.ai/msp")
+SUPEROPS_RATE_LIMIT_CALLS = env_int("SUPEROPS_RATE_LIMIT_CALLS", 800)
+SUPEROPS_RATE_LIMIT_PERIOD_SECONDS = env_int("SUPEROPS_RATE_LIMIT_PERIOD_SECONDS", 60)
+SUPEROPS_MAX_CONCURRENCY = env_int("SUPEROPS_MAX_CONCURRENCY", 4)
+SUPEROPS_SYNC_INTERVAL_MINUTES = env_int("SUPEROPS_SYNC_INTERVAL_MINUTES", 60)
+SUPEROPS_DELTA_OVERLAP_DAYS = env_int("SUPEROPS_DELTA_OVERLAP_DAYS", 7)
+SUPEROPS_FULL_SCAN_HOURS = env_int("SUPEROPS_FULL_SCAN_HOURS", 24)
 # QuickBooks Online (providers/quickbooks): the platform's Intuit app; its OAuth endpoints are
 # those Intuit's discovery document publishes. The redirect URI is registered at Intuit exactly.
 QUICKBOOKS_CLIENT_ID = env_str("QUICKBOOKS_CLIENT_ID")

@@ -85,6 +85,18 @@ DEV_SIMULATORS: list[DevSimulator] = [
         # Changes made in the simulator (/_sim/mutate, invoice writes) reach the demo as signed webhooks.
         args=("--webhook-token", "billingone-dev-qbo-verifier"),
     ),
+    DevSimulator(
+        "superops",
+        "billingone.integrations.providers.superops.simulator",
+        8707,
+        env={
+            "SUPEROPS_API_URL": "http://127.0.0.1:8707/msp",  # the US host
+            "SUPEROPS_EU_API_URL": "http://127.0.0.1:8708/msp",  # the EU host (--eu-port)
+            "SIMULATOR_HOST_SUPEROPS": "127.0.0.1:8707",
+            "SIMULATOR_HOST_SUPEROPS_EU": "127.0.0.1:8708",
+        },
+        args=("--eu-port", "8708"),
+    ),
     # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",

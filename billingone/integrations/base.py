@@ -56,6 +56,7 @@ class CredentialField:
     help_text: str = ""
     max_length: int = 500
     required: bool = True
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label): a select instead of a text input
 
 
 @dataclass(frozen=True)

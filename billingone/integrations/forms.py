@@ -25,6 +25,15 @@ class CredentialsForm(forms.Form):
             else:
                 widget = forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"})
                 required = spec.required
+            if spec.choices:
+                self.fields[spec.name] = forms.ChoiceField(
+                    label=spec.label,
+                    choices=spec.choices,
+                    required=spec.required,
+                    help_text=spec.help_text,
+                    initial=(initial_values or {}).get(spec.name) or spec.choices[0][0],
+                )
+                continue
             self.fields[spec.name] = forms.CharField(
                 label=spec.label,
                 max_length=spec.max_length,

@@ -236,6 +236,7 @@ class ProviderClient:
         timeout: float | None = None,
         max_retries: int | None = None,
         rate_headers: Callable[[httpx.Headers], float | None] = generic_rate_pause,
+        rate_limited_answer: Callable[[httpx.Response], float | None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         resolve: Resolver = socket.getaddrinfo,
     ):
@@ -252,6 +253,9 @@ class ProviderClient:
             headers={"User-Agent": "BillingOne/1 (+integrations)", "Accept": "application/json"},
         )
         self.rate_headers = rate_headers
+        # Providers that refuse for rate inside a normal answer (SuperOps: HTTP 200 with a
+        # `rate_limit_exceeded` error) say so here: seconds to pause, or None. Treated as a 429.
+        self.rate_limited_answer = rate_limited_answer
         self.sleep = sleep
         self.resolve = resolve
         self.stats = CallStats()
@@ -286,12 +290,15 @@ class ProviderClient:
                     raise error from exc
                 wait = self._backoff(attempt)
             else:
-                if response.status_code == 429:
+                refused_for_rate = self._refused_for_rate(response)
+                if refused_for_rate is not None:
                     self.stats.rate_limited += 1
-                    hint = retry_after_seconds(response.headers)
+                    hint = refused_for_rate if refused_for_rate > 0 else None
                     self.limiter.pause(hint if hint is not None else self._backoff(attempt))
                     if attempt >= self.max_retries + 2:
-                        raise RateLimited(f"{self.provider} kept answering 429 (too many requests).", retry_after=hint)
+                        raise RateLimited(
+                            f"{self.provider} kept refusing for rate (too many requests).", retry_after=hint
+                        )
                     wait = 0.0  # the limiter pause does the waiting, for every caller of this account
                 elif response.status_code >= 500:
                     if attempt >= self.max_retries:
@@ -310,6 +317,14 @@ class ProviderClient:
             if wait:
                 self.stats.waited_seconds += wait
                 self.sleep(wait)
+
+    def _refused_for_rate(self, response: httpx.Response) -> float | None:
+        """None when the answer is not a rate refusal; else the seconds asked for (0: none said)."""
+        if response.status_code == 429:
+            return retry_after_seconds(response.headers) or 0.0
+        if self.rate_limited_answer is not None:
+            return self.rate_limited_answer(response)
+        return None
 
     def _send(self, method: str, url: str, address: str | None, **kwargs) -> httpx.Response:
         target, host_header, extensions = pinned(url, address)
