@@ -8,6 +8,7 @@ from billingone.integrations.base import Provider
 from billingone.integrations.providers.pax8.provider import Pax8
 from billingone.integrations.providers.quickbooks.provider import QuickBooks
 from billingone.integrations.providers.stripe.provider import Stripe
+from billingone.integrations.providers.synergy.provider import SynergyWholesale
 from billingone.integrations.providers.xero.provider import Xero
 
 PROVIDERS: dict[str, type[Provider]] = {
@@ -15,6 +16,7 @@ PROVIDERS: dict[str, type[Provider]] = {
     Xero.key: Xero,
     QuickBooks.key: QuickBooks,
     Stripe.key: Stripe,
+    SynergyWholesale.key: SynergyWholesale,
 }
 
 
