@@ -40,6 +40,7 @@ SECTIONS: tuple[Section, ...] = (
 # The top bar, left to right. `hint` is unused there; kept so both lists share one shape.
 MAIN_PAGES: tuple[Section, ...] = (
     Section("subscriptions", "Subscriptions", "subscriptions", "org.view", ""),
+    Section("domains", "Domains", "domains", "org.view", ""),
     Section("invoices", "Invoices", "invoices", "org.view", ""),
     Section("payment_links", "Payment links", "payment_links", "org.view", ""),
     Section("clients", "Clients", "clients", "org.view", ""),

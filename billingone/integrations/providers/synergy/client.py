@@ -189,7 +189,7 @@ class SynergyApi:
         where = f"this server's address, {address}" if address else "this server's outbound IP address"
         caveat = (
             ""
-            if not address or seen or is_public(address)
+            if not address or seen or settings.SYNERGY_OUTBOUND_IP or is_public(address)
             else " (a private address: register the public address your network uses to reach the internet)"
         )
         return NotRegistered(

@@ -172,6 +172,11 @@ class Owners:
         return [owner.record() for owner in self.by_id.values()]
 
 
+def mapping_owner(domain: str, entry: dict) -> Owner:
+    """The owner of one domain on its own (tests, single-domain reads)."""
+    return Owners().of_domain(domain, entry)
+
+
 # ---- domains --------------------------------------------------------------------------------
 
 

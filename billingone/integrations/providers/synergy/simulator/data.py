@@ -92,7 +92,7 @@ def service_entry(index: int, domain: str, anchor: date, seed: int, *, brief: bo
     plan_id, plan, product = PLANS[index % len(PLANS)]
     annual = index % 5 == 3
     renews = anchor + timedelta(days=(index * 11) % (300 if annual else 31) + 1)
-    status = {4: "Suspended", 8: "Pending Cancellation"}.get(index, "Active")
+    status = {4: "Suspended", 5: "Pending Cancellation"}.get(index, "Active")
     entry = {
         "status": "OK",
         "hoid": hoid(seed, domain, "hosting"),
