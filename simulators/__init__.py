@@ -85,6 +85,15 @@ DEV_SIMULATORS: list[DevSimulator] = [
         # Changes made in the simulator (/_sim/mutate, invoice writes) reach the demo as signed webhooks.
         args=("--webhook-token", "billingone-dev-qbo-verifier"),
     ),
+    DevSimulator(
+        "synergy",
+        "billingone.integrations.providers.synergy.simulator",
+        8706,
+        env={
+            "SYNERGY_API_URL": "http://127.0.0.1:8706",
+            "SIMULATOR_HOST_SYNERGY": "127.0.0.1:8706",
+        },
+    ),
     # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",

@@ -122,9 +122,11 @@ def test_pagination_and_outsider_and_viewer(world, personas, client_for):
     assert 'data-testid="sync-synergy"' in engineer
 
 
-def test_nav_links_the_page(world, personas, client_for):
+def test_reached_from_subscriptions_which_stays_active_in_the_top_bar(world, personas, client_for):
     page = client_for(personas.bob).get("/org-a/subscriptions/").content.decode()
     assert f'href="{PAGE}"' in page
+    pages = client_for(personas.bob).get(PAGE).context["main_pages"]
+    assert [item["key"] for item in pages if item["active"]] == ["subscriptions"]
 
 
 @pytest.mark.parametrize("url", [PAGE, API])

@@ -43,9 +43,13 @@ IP_IN_TEXT = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-fA-F]{0,4}(?::[0-9
 class SoapFault(UnexpectedAnswer):
     """Synergy answered with a SOAP Fault (a request it could not process)."""
 
+    code = "soap_fault"
+
 
 class NotRegistered(PermissionMissing):
     """The reseller's account refuses calls from this server's IP address."""
+
+    code = "address_not_registered"
 
 
 def rate_limit() -> RateLimit:
