@@ -166,7 +166,7 @@ def audit_summary(run: SyncRun, now, counts: SyncCounts | None) -> dict:
 
 def warning_summary(warnings) -> str:
     """The first item warnings of a run, for people (the count says how many in all)."""
-    shown = "; ".join(f"{w.external_id}: {w.message}" for w in warnings[:3])
+    shown = "; ".join(f"{w.external_id}: {w.message.rstrip('.')}" for w in warnings[:3])
     return (shown + (f"; and {len(warnings) - 3} more" if len(warnings) > 3 else ""))[:500]
 
 
