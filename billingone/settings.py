@@ -229,6 +229,20 @@ SUPEROPS_MAX_CONCURRENCY = env_int("SUPEROPS_MAX_CONCURRENCY", 4)
 SUPEROPS_SYNC_INTERVAL_MINUTES = env_int("SUPEROPS_SYNC_INTERVAL_MINUTES", 60)
 SUPEROPS_DELTA_OVERLAP_DAYS = env_int("SUPEROPS_DELTA_OVERLAP_DAYS", 7)
 SUPEROPS_FULL_SCAN_HOURS = env_int("SUPEROPS_FULL_SCAN_HOURS", 24)
+
+# Synergy Wholesale (providers/synergy, docs/synergy.md): each organization brings its reseller ID
+# and API key; Synergy answers only servers whose IP address the reseller registered with it.
+SYNERGY_API_URL = env_str("SYNERGY_API_URL", "https://api.synergywholesale.com")
+# Synergy documents no rate limit: a modest budget of our own per reseller account.
+SYNERGY_RATE_LIMIT_CALLS = env_int("SYNERGY_RATE_LIMIT_CALLS", 120)
+SYNERGY_RATE_LIMIT_PERIOD_SECONDS = env_int("SYNERGY_RATE_LIMIT_PERIOD_SECONDS", 60)
+SYNERGY_MAX_CONCURRENCY = env_int("SYNERGY_MAX_CONCURRENCY", 2)
+SYNERGY_SYNC_INTERVAL_MINUTES = env_int("SYNERGY_SYNC_INTERVAL_MINUTES", 360)
+# The zone Synergy's date strings are written in (its document names none; Synergy is in Melbourne).
+SYNERGY_TIMEZONE = env_str("SYNERGY_TIMEZONE", "Australia/Melbourne")
+# The public IP address this deployment calls Synergy from (its NAT gateway), shown when Synergy
+# refuses an unregistered address; empty: the address the operating system routes from.
+SYNERGY_OUTBOUND_IP = env_str("SYNERGY_OUTBOUND_IP")
 # QuickBooks Online (providers/quickbooks): the platform's Intuit app; its OAuth endpoints are
 # those Intuit's discovery document publishes. The redirect URI is registered at Intuit exactly.
 QUICKBOOKS_CLIENT_ID = env_str("QUICKBOOKS_CLIENT_ID")

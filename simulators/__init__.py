@@ -97,6 +97,15 @@ DEV_SIMULATORS: list[DevSimulator] = [
         },
         args=("--eu-port", "8708"),
     ),
+    DevSimulator(
+        "synergy",
+        "billingone.integrations.providers.synergy.simulator",
+        8706,
+        env={
+            "SYNERGY_API_URL": "http://127.0.0.1:8706",
+            "SIMULATOR_HOST_SYNERGY": "127.0.0.1:8706",
+        },
+    ),
     # Push notifications: APNs over HTTP/2; the demo owner's "iPhone" receives here.
     DevSimulator(
         "apns",

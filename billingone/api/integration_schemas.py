@@ -20,6 +20,11 @@ class RunErrorOut(Schema):
     permanent: bool
 
 
+class RunWarningsOut(Schema):
+    count: int  # items the provider listed but could not read this run (not fatal)
+    message: str  # the first few, for people
+
+
 class CountsOut(Schema):
     created: int
     updated: int
@@ -39,6 +44,7 @@ class RunOut(Schema):
     progress: ProgressOut
     counts: CountsOut
     error: RunErrorOut | None
+    warnings: RunWarningsOut | None = None
     queued_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from billingone.billing import payment_link_views, views
+from billingone.billing import domain_views, payment_link_views, views
 
 # Mounted under /<slug>/.
 org_urlpatterns = [
     path("subscriptions/", views.subscriptions, name="subscriptions"),
+    path("domains/", domain_views.domains, name="domains"),
     path("invoices/", views.invoices, name="invoices"),
     path("clients/", views.clients, name="clients"),
     path("clients/search/", views.client_search, name="client_search"),

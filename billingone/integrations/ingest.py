@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from billingone.billing import matching, store
 from billingone.integrations.base import Progress, Provider, SyncCounts
 from billingone.integrations.models import SyncRun
-from billingone.integrations.records import Batch, Checkpoint, Complete, Kind, Removed
+from billingone.integrations.records import Batch, Checkpoint, Complete, ItemWarning, Kind, Removed
 
 DELTA_MARGIN = timedelta(minutes=2)  # clock skew between a provider and us: re-read a little, lose nothing
 
@@ -29,6 +29,7 @@ class Ingest:
         self.planned = 0
         self.created_since_analyze = 0
         self.touched_customers = False
+        self.warnings: list[ItemWarning] = []
 
     def run(self, mode: str, since: datetime | None) -> SyncCounts:
         for item in self.provider.fetch(mode, since, self.progress):
@@ -42,6 +43,8 @@ class Ingest:
                 self.touched_customers |= item.kind is Kind.CUSTOMER
             elif isinstance(item, Checkpoint):
                 self.checkpoint = item.at
+            elif isinstance(item, ItemWarning):
+                self.warnings.append(item)
         store.refresh_statistics(list(store.MODELS), self.created_since_analyze)
         matching.match_source(self.organization, self.source, self.provider.side)
         return self.counts

@@ -115,6 +115,9 @@ class SyncRun(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     permanent = models.BooleanField(default=False)
+    # Items the provider listed but could not read (per-item errors in a list that succeeded).
+    warnings = models.PositiveIntegerField(default=0)
+    warning_message = models.CharField(max_length=500, blank=True)
     queued_at = models.DateTimeField(default=timezone.now)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,8 @@ name them):
     Removed(kind, ids)      the provider said these rows were deleted (CDC, webhooks)
     Checkpoint(at)          the `since` to hand the next delta sync (a provider's own clock);
                             without one the engine uses the start of the last good run
+    ItemWarning(kind, id, message)  an item the provider could not read this time (a per-item
+                            error inside a list that succeeded): counted on the run, not fatal
 
 Every record is keyed by (organization, source provider, external_id). References to other
 rows (a subscription's customer, an invoice's customer) are *external ids in the same source*;
@@ -250,4 +252,15 @@ class Checkpoint:
     at: datetime
 
 
-Yielded = Batch | Complete | Removed | Checkpoint
+@dataclass(frozen=True, slots=True)
+class ItemWarning:
+    """One item the provider listed but could not read (a per-item error inside an answer that
+    succeeded overall): recorded on the run as a warning, never fatal. The item's row, if
+    stored before, is neither changed nor removed by it."""
+
+    kind: Kind
+    external_id: str
+    message: str
+
+
+Yielded = Batch | Complete | Removed | Checkpoint | ItemWarning

@@ -9,6 +9,7 @@ from billingone.integrations.providers.pax8.provider import Pax8
 from billingone.integrations.providers.quickbooks.provider import QuickBooks
 from billingone.integrations.providers.stripe.provider import Stripe
 from billingone.integrations.providers.superops.provider import SuperOps
+from billingone.integrations.providers.synergy.provider import SynergyWholesale
 from billingone.integrations.providers.xero.provider import Xero
 
 PROVIDERS: dict[str, type[Provider]] = {
@@ -17,6 +18,7 @@ PROVIDERS: dict[str, type[Provider]] = {
     QuickBooks.key: QuickBooks,
     Stripe.key: Stripe,
     SuperOps.key: SuperOps,
+    SynergyWholesale.key: SynergyWholesale,
 }
 
 

@@ -127,7 +127,7 @@ def execute_run(run_id: int) -> str:
         logger.exception("Sync run crashed", extra={"run": run.pk, "provider": run.provider})
         error = ProviderError(f"BillingOne hit an internal error during this sync ({type(exc).__name__}).")
         return fail_or_retry(run, error, progress)
-    return succeed(run, counts, progress, checkpoint=ingest.checkpoint)
+    return succeed(run, counts, progress, checkpoint=ingest.checkpoint, warnings=ingest.warnings)
 
 
 def _credentials(connection: Connection) -> dict[str, str]:
@@ -164,7 +164,13 @@ def audit_summary(run: SyncRun, now, counts: SyncCounts | None) -> dict:
     }
 
 
-def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress, checkpoint=None) -> str:
+def warning_summary(warnings) -> str:
+    """The first item warnings of a run, for people (the count says how many in all)."""
+    shown = "; ".join(f"{w.external_id}: {w.message.rstrip('.')}" for w in warnings[:3])
+    return (shown + (f"; and {len(warnings) - 3} more" if len(warnings) > 3 else ""))[:500]
+
+
+def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress, checkpoint=None, warnings=()) -> str:
     now = timezone.now()
     with transaction.atomic():
         updated = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
@@ -176,6 +182,8 @@ def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress, checkpoint=
             error_code="",
             error_message="",
             checkpoint=checkpoint,
+            warnings=len(warnings),
+            warning_message=warning_summary(warnings),
             **counts.as_dict(),
         )
         if not updated:
@@ -189,7 +197,7 @@ def succeed(run: SyncRun, counts: SyncCounts, progress: RunProgress, checkpoint=
             actor=None,
             target=run,
             target_label=f"{run.provider} {run.mode} sync",
-            data=audit_summary(run, now, counts),
+            data={**audit_summary(run, now, counts), **({"warnings": len(warnings)} if warnings else {})},
         )
         reconcile_after_sync(run)  # queued on commit: reconciliation runs in the background
     return SyncRun.Status.SUCCEEDED

@@ -141,6 +141,7 @@ def run_payload(run: SyncRun) -> dict:
         "error": {"code": run.error_code, "message": run.error_message, "permanent": run.permanent}
         if run.error_message
         else None,
+        "warnings": {"count": run.warnings, "message": run.warning_message} if run.warnings else None,
         "queued_at": run.queued_at,
         "started_at": run.started_at,
         "finished_at": run.finished_at,

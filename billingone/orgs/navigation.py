@@ -22,6 +22,7 @@ class Section:
     url_name: str
     capability: str
     hint: str
+    also: tuple[str, ...] = ()  # pages under this one (its link stays active there)
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -39,7 +40,8 @@ SECTIONS: tuple[Section, ...] = (
 
 # The top bar, left to right. `hint` is unused there; kept so both lists share one shape.
 MAIN_PAGES: tuple[Section, ...] = (
-    Section("subscriptions", "Subscriptions", "subscriptions", "org.view", ""),
+    # Domains & hosting are vendor subscriptions too: reached from the Subscriptions page.
+    Section("subscriptions", "Subscriptions", "subscriptions", "org.view", "", also=("domains",)),
     Section("invoices", "Invoices", "invoices", "org.view", ""),
     Section("payment_links", "Payment links", "payment_links", "org.view", ""),
     Section("clients", "Clients", "clients", "org.view", ""),
@@ -51,7 +53,7 @@ MAIN_PAGES: tuple[Section, ...] = (
 def visible_pages(organization, role: str, current_url_name: str | None = None) -> list[dict]:
     items = _visible(MAIN_PAGES, organization, role)
     for item in items:
-        item["active"] = item["url_name"] == current_url_name
+        item["active"] = current_url_name in (item["url_name"], *item["also"])
     return items
 
 
@@ -69,7 +71,14 @@ def _visible(sections: tuple[Section, ...], organization, role: str) -> list[dic
         except NoReverseMatch:
             continue
         items.append(
-            {"key": section.key, "label": section.label, "url": url, "hint": section.hint, "url_name": section.url_name}
+            {
+                "key": section.key,
+                "label": section.label,
+                "url": url,
+                "hint": section.hint,
+                "url_name": section.url_name,
+                "also": section.also,
+            }
         )
     return items
 

@@ -38,6 +38,7 @@ from billingone.integrations.records import (
     Checkpoint,
     Complete,
     InvoiceRecord,
+    ItemWarning,
     Kind,
     Removed,
     SubscriptionRecord,
@@ -95,7 +96,7 @@ class ProviderContract(ABC):
 
     def test_fetch_yields_neutral_records_in_reference_order(self, personas, good_credentials):
         yielded = list(self.make(personas.org_a, good_credentials).fetch(self.full_mode(), None, NullProgress()))
-        assert all(isinstance(item, Batch | Complete | Removed | Checkpoint) for item in yielded)
+        assert all(isinstance(item, Batch | Complete | Removed | Checkpoint | ItemWarning) for item in yielded)
         seen: dict[Kind, set[str]] = defaultdict(set)
         completed: set[Kind] = set()
         for item in yielded:
