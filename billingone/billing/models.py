@@ -2,7 +2,7 @@
 
 Every synced row is keyed by (organization, source, external_id): `source` is the provider's
 key, `external_id` its own id. A sync is an idempotent bulk upsert (store.py): `fingerprint`
-tells an updated row from an unchanged one, `last_seen_run` is the run that last saw it, and a
+tells an updated row from an unchanged one, `last_seen_run` is the run that last wrote it, and a
 complete scan flags rows it did not see with `removed_at` (never deletes). `source_status` is the
 provider's own word beside our normalised `status`.
 

@@ -1,11 +1,12 @@
 """One store for every provider: bulk, idempotent writes of neutral records.
 
-`upsert(organization, source, run_id, records)` stores one batch of one kind in at most five
+`upsert(organization, source, run_id, records)` stores one batch of one kind in a handful of
 statements whatever its size: read the batch's fingerprints (1 SELECT, plus 1 to resolve the
-rows it references), write new and changed rows in one executemany INSERT … ON CONFLICT DO
-UPDATE, mark unchanged rows as seen (1 UPDATE), and for invoices and payment links replace the
-lines of the rows that changed (1 DELETE + 1 INSERT). `sweep` flags what a complete scan did not
-see; `remove` flags what a provider said was deleted. Rows are never deleted by a sync.
+rows it references), write new and changed rows in one INSERT … ON CONFLICT DO UPDATE (through
+COPY on PostgreSQL: bulk.py), leave unchanged rows untouched, and for invoices and payment links
+replace the lines of the rows that changed (1 DELETE + 1 INSERT). `sweep` flags what a complete
+scan did not see; `remove` flags what a provider said was deleted. Rows are never deleted by a
+sync.
 """
 
 from __future__ import annotations
@@ -68,21 +69,20 @@ def upsert(organization, source: str, run_id: int, kind: Kind, records: Sequence
     refs = rows.References.load(organization, source, kind, records)
     converted = [rows.convert(kind, record, refs) for record in records]
     existing = _existing(model, organization, source, [values["external_id"] for values, _ in converted])
-    writes, seen, changed_lines = [], [], {}
+    writes, changed_lines = [], {}
     for values, lines in converted:
         external_id = values["external_id"]
         print_ = fingerprint({**values, "lines": lines})
         known = existing.get(external_id)
         if known == (print_, False):
             result.counts.unchanged += 1
-            seen.append(external_id)
             continue
         (result.created_ids if known is None else result.updated_ids).add(external_id)
         writes.append({**values, "fingerprint": print_, "last_seen_run": run_id, "removed_at": None})
         changed_lines[external_id] = lines
     result.counts.created, result.counts.updated = len(result.created_ids), len(result.updated_ids)
     with transaction.atomic():
-        _write(model, organization, source, writes, seen, run_id)
+        _write(model, organization, source, writes)
         if kind in LINES and changed_lines:
             _replace_lines(kind, organization, source, changed_lines)
     return result
@@ -96,7 +96,7 @@ def _existing(model, organization, source: str, ids: list[str]) -> dict[str, tup
     }
 
 
-def _write(model, organization, source: str, writes: list[dict], seen: list[str], run_id: int) -> None:
+def _write(model, organization, source: str, writes: list[dict]) -> None:
     if writes:
         now = timezone.now()
         base = {"organization_id": organization.pk, "source": source, "synced_at": now}
@@ -108,10 +108,6 @@ def _write(model, organization, source: str, writes: list[dict], seen: list[str]
             [{**base, **write} for write in writes],
             conflict=("organization", "source", "external_id"),
             keep=keep,
-        )
-    if seen:
-        model.objects.filter(organization=organization, source=source, external_id__any_of=seen).update(
-            last_seen_run=run_id
         )
 
 
@@ -132,14 +128,25 @@ def _replace_lines(kind: Kind, organization, source: str, lines_by_id: dict[str,
         insert_rows(line_model, new_lines)
 
 
-def sweep(organization, source: str, kind: Kind, run_id: int) -> int:
-    """Flag every live row of `kind` from `source` that run `run_id` did not see."""
-    return (
+def sweep(organization, source: str, kind: Kind, seen: set[str]) -> int:
+    """Flag every live row of `kind` from `source` whose id a complete scan did not see.
+
+    The engine keeps the scan's ids (`seen`) instead of stamping every unchanged row as seen:
+    that UPDATE rewrote each row and its indexes on every sync and cost more than the rest of
+    an unchanged batch. One SELECT of the live ids, the difference in Python, and the removals
+    flagged in chunks (usually none)."""
+    live = (
         MODELS[kind]
         .objects.filter(organization=organization, source=source, removed_at__isnull=True)
-        .exclude(last_seen_run=run_id)
-        .update(removed_at=timezone.now())
+        .values_list("external_id", flat=True)
     )
+    gone = [external_id for external_id in live.iterator(chunk_size=5000) if external_id not in seen]
+    return sum(
+        remove(organization, source, kind, gone[i : i + REMOVE_CHUNK]) for i in range(0, len(gone), REMOVE_CHUNK)
+    )
+
+
+REMOVE_CHUNK = 500  # ids per UPDATE: within SQLite's bound on parameters
 
 
 def remove(organization, source: str, kind: Kind, external_ids: Sequence[str]) -> int:

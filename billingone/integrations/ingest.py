@@ -30,6 +30,7 @@ class Ingest:
         self.created_since_analyze = 0
         self.touched_customers = False
         self.warnings: list[ItemWarning] = []
+        self.seen: dict[Kind, set[str]] = {}  # ids of each kind this run stored, for the sweep
 
     def run(self, mode: str, since: datetime | None) -> SyncCounts:
         for item in self.provider.fetch(mode, since, self.progress):
@@ -37,7 +38,8 @@ class Ingest:
             if isinstance(item, Batch):
                 self.store(item)
             elif isinstance(item, Complete):
-                self.counts.removed += store.sweep(self.organization, self.source, item.kind, self.run_id)
+                seen = self.seen.pop(item.kind, set())
+                self.counts.removed += store.sweep(self.organization, self.source, item.kind, seen)
             elif isinstance(item, Removed):
                 self.counts.removed += store.remove(self.organization, self.source, item.kind, item.external_ids)
                 self.touched_customers |= item.kind is Kind.CUSTOMER
@@ -56,6 +58,7 @@ class Ingest:
         if not batch.records:
             return
         kind = batch.kind
+        self.seen.setdefault(kind, set()).update(record.external_id for record in batch.records)
         result = store.upsert(self.organization, self.source, self.run_id, kind, batch.records)
         self.counts = self.counts + result.counts
         self.progress.advance(len(batch.records), result.counts)

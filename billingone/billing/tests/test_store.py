@@ -77,7 +77,7 @@ def test_sweep_and_remove_flag_rows_never_delete_them(personas):
     org = personas.org_a
     store.upsert(org, "acme", 1, Kind.CUSTOMER, customers(5))
     store.upsert(org, "acme", 2, Kind.CUSTOMER, customers(3))
-    assert store.sweep(org, "acme", Kind.CUSTOMER, 2) == 2
+    assert store.sweep(org, "acme", Kind.CUSTOMER, {"c0", "c1", "c2"}) == 2
     assert Customer.objects.filter(organization=org, removed_at__isnull=False).count() == 2
     assert store.remove(org, "acme", Kind.CUSTOMER, ["c0"]) == 1
     assert Customer.objects.filter(organization=org).count() == 5
@@ -98,7 +98,7 @@ def test_a_subscription_links_its_customer_even_when_it_arrives_first(personas):
 def test_another_organization_is_untouched(personas):
     store.upsert(personas.org_a, "acme", 1, Kind.CUSTOMER, customers(3))
     store.upsert(personas.org_b, "acme", 1, Kind.CUSTOMER, customers(1))
-    assert store.sweep(personas.org_b, "acme", Kind.CUSTOMER, 1) == 0
+    assert store.sweep(personas.org_b, "acme", Kind.CUSTOMER, {"c0"}) == 0
     assert store.purge(personas.org_b, "acme") == 1
     assert Customer.objects.filter(organization=personas.org_a).count() == 3
 
