@@ -36,6 +36,7 @@ CREDENTIAL_FIELDS = ("reseller_id", "api_key")
 LOGIN_FAILED = {"ERR_LOGIN_FAILED", "ERR_RESELLER_AUTH_FAILED"}
 NOT_AUTHORISED = "ERR_RESELLER_NOT_AUTHORISED"
 # Documented "please try again later" answers: the server's trouble, retried by the engine.
+NOT_FOUND = {"ERR_DOMAIN_NOT_FOUND", "ERR_HOSTING_SERVICE_NOT_FOUND"}
 TRY_LATER = {"ERR_OCCURED", "ERR_DAEMON_FAILED", "ERR_DBLOOKUP_FAILED"}
 IP_IN_TEXT = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b|\b[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\b")
 
@@ -44,6 +45,12 @@ class SoapFault(UnexpectedAnswer):
     """Synergy answered with a SOAP Fault (a request it could not process)."""
 
     code = "soap_fault"
+
+
+class NotFound(UnexpectedAnswer):
+    """Synergy says the item asked for does not exist (a domain or service gone since listed)."""
+
+    code = "not_found"
 
 
 class NotRegistered(PermissionMissing):
@@ -182,6 +189,8 @@ class SynergyApi:
             )
         if status == NOT_AUTHORISED:
             return self.not_registered(said)
+        if status in NOT_FOUND or (status == "ERR_DOMAININFO_FAILED" and "does not exist" in said.lower()):
+            return NotFound(f"{NAME} has no such item ({status}: {said}).")
         if status in TRY_LATER:
             return ProviderServerError(f"{NAME} could not answer {command} ({status}: {said}).")
         return UnexpectedAnswer(f"{NAME} answered {command} with {status or 'no status'}{': ' + said if said else ''}.")

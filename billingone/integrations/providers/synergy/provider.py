@@ -28,7 +28,7 @@ from billingone.integrations.base import (
     SyncMode,
 )
 from billingone.integrations.providers.synergy import mapping
-from billingone.integrations.providers.synergy.client import SynergyApi, rate_limit
+from billingone.integrations.providers.synergy.client import NotFound, SynergyApi, rate_limit
 from billingone.integrations.records import Batch, Complete, ItemWarning, Kind, Yielded
 
 DOMAIN_PAGE = 500  # listDomains' documented maximum
@@ -164,6 +164,9 @@ class SynergyWholesale(Provider):
             return None
         try:
             return api.call("domainInfo", domainName=name)
+        except NotFound as gone:  # asked on its own, it does not exist: not ours any more
+            scan.warn(f"domain:{name}", f"{status}: {said} (asked again: {gone.message})", unresolved=False)
+            return None
         except ProviderError as error:
             if error.permanent:
                 raise
@@ -198,6 +201,9 @@ class SynergyWholesale(Provider):
             return entry
         try:
             detail = api.call("hostingGetService", identifier=hoid)
+        except NotFound as gone:
+            scan.warn(f"hosting:{hoid}", f"{status}: {said} (asked again: {gone.message})", unresolved=False)
+            return None
         except ProviderError as error:
             if error.permanent:
                 raise

@@ -82,7 +82,9 @@ class SynergySimulator:
         if not name:
             return error("ERR_VAR_EMPTY", "One of the required variables are missing or empty")
         domain = self.account.domain(name)
-        if domain is None or name in self.account.broken:
+        if name in self.account.broken:
+            return error("ERR_DOMAININFO_FAILED", "Domain Info Failed - Unable to retrieve domain information", name)
+        if domain is None:
             return {
                 **error("ERR_DOMAININFO_FAILED", "Domain Info Failed - Domain Does Not Exist", name),
                 "domain_status": "Domain does not exist",

@@ -137,4 +137,11 @@ def test_api_connect_is_web_only_and_domains_hosting_is_offered(synergy_sim, per
     assert synergy["status"] == "connected" and "sync:domains_hosting" in synergy["actions"]
     run = client.post("/api/v1/orgs/org-a/integrations/synergy/sync", {"mode": "full"}, content_type="application/json")
     assert run.status_code == 422
+    run = client.post(
+        "/api/v1/orgs/org-a/integrations/synergy/sync", {"mode": "domains_hosting"}, content_type="application/json"
+    )
+    assert run.status_code == 202 and run.json()["run"]["mode"] == "domains_hosting"
+    run_pending_tasks()
+    finished = client.get(f"/api/v1/orgs/org-a/sync-runs/{run.json()['run']['id']}").json()
+    assert finished["status"] == "succeeded" and finished["warnings"]["count"] == 2
     assert "Synergy Wholesale" in client.get("/org-a/settings/integrations/").content.decode()

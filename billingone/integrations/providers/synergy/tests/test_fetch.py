@@ -121,3 +121,20 @@ def test_domains_page_by_500(personas, settings):
     assert [(p["page"], p["limit"]) for p in pages] == [("1", "500"), ("2", "500"), ("3", "500")]
     assert [(p["page"], p["limit"]) for p in hosting_pages] == [("1", "1000")]
     assert sum(1 for key in records if key.startswith("domain:filler-")) == 1100
+
+
+def test_an_item_that_no_longer_exists_when_asked_again_is_swept(personas, settings):
+    with running_synergy(settings, anchor=ANCHOR) as sim:
+        connect(personas.org_a, "synergy", dict(GOOD))
+        assert run_sync(personas.org_a, "synergy", "domains_hosting").status == "succeeded"
+        victim = clients(1, 12)[3].domain
+        # Listed with an error, and domainInfo says it does not exist: it left the account.
+        sim.account.domains = [
+            {"status": "ERR_DOMAININFO_FAILED", "errorMessage": "Domain Info Failed", "domainName": victim}
+            if d.get("domainName") == victim
+            else d
+            for d in sim.account.domains
+        ]
+        run = run_sync(personas.org_a, "synergy", "domains_hosting")
+    assert run.status == "succeeded" and run.warnings == 3 and "does not exist" in run.warning_message.lower()
+    assert Subscription.objects.get(organization=personas.org_a, name=victim, kind="domain").removed_at is not None
