@@ -59,6 +59,9 @@ class InvoiceDraft(models.Model):
     external_number = models.CharField(max_length=255, blank=True)
     external_url = models.CharField(max_length=500, blank=True)
     error = models.TextField(blank=True)
+    # The provider refused the last push (validation): it remembers that answer for the key, so the
+    # next push after an edit needs a new key. A timeout never sets it: the invoice may exist.
+    rejected = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -69,6 +69,7 @@ def invoice_page(invoice: dict, company_name: str) -> str:
     )
     body = (
         f"<h1>Invoice {escape(invoice['DocNumber'])}</h1>"
+        f"<p class=muted>{'Not sent' if invoice.get('EmailStatus') == 'NotSet' else 'Sent'}</p>"
         f"<p class=muted>{escape(company_name)} · {escape(invoice['CustomerRef'].get('name', ''))}</p>"
         f"<table><tr><th>Description</th><th>Qty</th><th>Amount</th></tr>{rows}</table>"
         f"<p><strong>Total {invoice['CurrencyRef']['value']} {invoice['TotalAmt']:.2f}</strong> · "
