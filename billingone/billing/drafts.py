@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from billingone.audit.log import diff, record
@@ -159,10 +159,12 @@ def open_draft(finding: Finding, customer: Customer, kind: str, actor) -> tuple[
 
 
 def find_item(draft: InvoiceDraft, code: str) -> Item | None:
-    """The target's synced item of that code (QuickBooks syncs items; Xero lines name the code only)."""
+    """The target's synced item of that code or name (QuickBooks syncs items, and its invoice lines name
+    them by name; Xero lines name the code only)."""
     if not code:
         return None
-    return Item.objects.filter(organization_id=draft.organization_id, source=draft.target, code__iexact=code).first()
+    items = Item.objects.filter(organization_id=draft.organization_id, source=draft.target)
+    return items.filter(Q(code__iexact=code) | Q(name__iexact=code)).order_by("-active", "pk").first()
 
 
 def new_line(draft: InvoiceDraft, finding: Finding) -> InvoiceDraftLine:
@@ -177,7 +179,7 @@ def new_line(draft: InvoiceDraft, finding: Finding) -> InvoiceDraftLine:
         position=position,
         finding=finding,
         item=item,
-        item_code=item.code if item else code,
+        item_code=code,
         description=describe(finding, start, end),
         period_start=start,
         period_end=end,

@@ -108,7 +108,7 @@ def test_engineers_and_viewers_read_but_cannot_act(world, api, role):
     assert Finding.objects.get(pk=item).status == "open"
 
 
-def test_bad_input_gets_422_and_apply_a_clear_409(world, api):
+def test_bad_input_gets_422_and_apply_answers_the_draft(world, api):
     item = item_id(world["org"])
     finance = api(Role.FINANCE)
     no_reason = post(finance, f"/missed-billing/{item}/ignore", {"reason": ""})
@@ -118,8 +118,12 @@ def test_bad_input_gets_422_and_apply_a_clear_409(world, api):
     garbage = post(finance, f"/missed-billing/{item}/snooze", {"until": "soon"})
     assert garbage.status_code == 422
     applied = post(finance, f"/missed-billing/{item}/apply")
-    assert applied.status_code == 409
-    assert "invoice drafts" in applied.json()["error"]["message"]
+    assert applied.status_code == 200
+    body = applied.json()
+    assert body["item"]["status"] == "applied" and body["draft"]["status"] == "draft"
+    assert [line["finding_id"] for line in body["draft"]["lines"]] == [item]
+    again = post(finance, f"/missed-billing/{item}/apply")
+    assert again.status_code == 409 and "already on invoice draft" in again.json()["error"]["message"]
     assert post(finance, "/missed-billing/abc/review").status_code == 404
 
 
