@@ -55,7 +55,7 @@ def drafts_page(request, slug: str):
 
 
 def _draft(request, draft_id: int) -> InvoiceDraft:
-    rows = InvoiceDraft.objects.select_related("organization", "client", "customer")
+    rows = InvoiceDraft.objects.select_related("organization", "client", "customer", "pushed_by")
     return get_object_or_404(rows, pk=draft_id, organization=request.organization)
 
 
@@ -68,7 +68,7 @@ def draft_page(request, slug: str, draft_id: int):
         "draft": draft,
         "lines": lines,
         "target": target_info(draft),
-        "preview": json.dumps(preview, indent=2, default=str) if preview is not None else "",
+        "preview": json.dumps(preview, indent=2, default=str, ensure_ascii=False) if preview is not None else "",
         "can_act": _can_act(request),
         "editable": draft.status in drafts.EDITABLE,
         "line_errors": sum(1 for line in lines if line.error),

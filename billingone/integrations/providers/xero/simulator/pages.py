@@ -72,8 +72,8 @@ def error_page(message: str) -> str:
 def document_page(title: str, document: dict, tenant_name: str, number: str) -> str:
     lines = "".join(
         f"<tr><td>{escape(str(line.get('ItemCode') or ''))}</td><td>{escape(str(line.get('Description', '')))}</td>"
-        f"<td>{line.get('Quantity')}</td><td>{line.get('UnitAmount')}</td>"
-        f"<td>{escape(str(line.get('TaxType') or ''))}</td><td>{line.get('LineAmount')}</td></tr>"
+        f"<td>{float(line.get('Quantity') or 0):g}</td><td>{float(line.get('UnitAmount') or 0):.2f}</td>"
+        f"<td>{escape(str(line.get('TaxType') or ''))}</td><td>{float(line.get('LineAmount') or 0):.2f}</td></tr>"
         for line in document.get("LineItems", [])
     )
     status = escape(document["Status"])
