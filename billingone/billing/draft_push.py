@@ -69,7 +69,7 @@ def claim(draft: InvoiceDraft) -> InvoiceDraft:
     """Mark the draft "pushing" (committed at once) or refuse: not approved, pushed, or being pushed."""
     with transaction.atomic():
         draft = (
-            InvoiceDraft.objects.select_for_update()
+            InvoiceDraft.objects.select_for_update(of=("self",))  # the customer is an outer join
             .select_related("organization", "client", "customer")
             .get(pk=draft.pk)
         )

@@ -95,7 +95,7 @@ def test_apply_edit_approve_push_and_open_it_in_xero(page, live_url, personas, p
     xero_page = opened.value
     expect(xero_page.get_by_role("heading")).to_contain_text("DRAFT")
     expect(xero_page.locator("table")).to_contain_text("M365-BS")
-    expect(xero_page.locator("table")).to_contain_text("4.0")
+    expect(xero_page.locator("table")).to_contain_text("74.80")
     shoot(xero_page, "xero-draft-invoice")
 
     page.goto(f"{live_url}/org-a/invoice-drafts/")
