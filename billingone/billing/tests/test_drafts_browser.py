@@ -8,16 +8,10 @@ import os
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from billingone.billing.draft_models import DraftStatus, InvoiceDraft
-from billingone.billing.finding_models import Finding
-from billingone.billing.models import Customer
-from billingone.billing.reconciliation import reconcile_organization
-from billingone.billing.tests.builders import client, connect, invoice, product, subscription
-from billingone.integrations.models import SyncRun
-from billingone.integrations.providers.xero.testing import connect_xero
+from billingone.billing.tests.draft_worlds import xero_world
 from billingone.testing.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -25,28 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def world(personas, xero_sim):
-    org = personas.org_a
-    connection = connect_xero(personas.alice, org, xero_sim)
-    now = timezone.now()
-    SyncRun.objects.create(
-        organization=org,
-        connection=connection,
-        provider="xero",
-        trigger="schedule",
-        status="succeeded",
-        queued_at=now,
-        started_at=now,
-        finished_at=now,
-    )
-    connect(org, "pax8")
-    standard = product(org, "Microsoft 365 Business Standard", code="M365-BS")
-    _, company, contact = client(org, "Acme Dental")
-    # The client's Xero contact is one the simulator knows.
-    Customer.objects.filter(pk=contact.pk).update(external_id=xero_sim.tenant().data.customers[0].contact_id)
-    subscription(org, company, standard, 12, price="18.70")
-    invoice(org, contact, [("M365-BS", 9, "18.70")], issued=timezone.localdate().replace(day=1))
-    reconcile_organization(org, "test")
-    return Finding.objects.get(organization=org, kind="under_billed")
+    return xero_world(personas, xero_sim, licensed=12, billed=9)
 
 
 def shoot(page, name: str) -> None:

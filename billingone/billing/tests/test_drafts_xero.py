@@ -5,18 +5,22 @@ linked to Xero contacts, products mapped to item codes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from billingone.billing import draft_push, drafts, missed_billing
 from billingone.billing.draft_models import DraftKind, DraftStatus, InvoiceDraft, recovered_through_drafts
 from billingone.billing.finding_models import Finding, Outcome, QueueStatus
 from billingone.billing.reconciliation import reconcile_organization
+from billingone.billing.tests.draft_worlds import xero_world
 from billingone.integrations.base import NullProgress
 from billingone.integrations.instances import connected_provider
 from billingone.notifications.models import Delivery
 from billingone.ops.demo import seed_demo
+from billingone.orgs.errors import Conflict
 from billingone.orgs.models import Membership
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +169,35 @@ def test_a_push_that_failed_on_a_timeout_keeps_its_key_and_a_second_push_finds_t
     assert draft.status == DraftStatus.PUSHED
     assert xero_sim.tenant().data.total == before + 1  # the same invoice, answered again
     assert sim_invoice(xero_sim, draft.external_id)["LineItems"][0]["ItemCode"] == "ACR-CP"
+
+
+def test_an_over_billed_item_becomes_a_draft_credit_note_in_xero(personas, xero_sim):
+    finding = xero_world(personas, xero_sim, licensed=5, billed=8)
+    assert finding.kind == Outcome.OVER_BILLED
+    alice = personas.alice
+    draft = missed_billing.act(finding, "apply", actor=alice, role="owner").draft
+    drafts.approve(draft, actor=alice, role="owner")
+
+    draft = draft_push.push(draft, actor=alice, role="owner")
+
+    assert draft.status == DraftStatus.PUSHED and draft.kind == DraftKind.CREDIT_NOTE
+    _tenant, note = xero_sim.find_credit_note(draft.external_id)
+    assert (note["Type"], note["Status"], note["LineItems"][0]["Quantity"]) == ("ACCRECCREDIT", "DRAFT", 3.0)
+    assert "creditNoteID=" in draft.external_url
+    assert recovered_through_drafts(personas.org_a) == 0  # a credit note gives money back
+
+
+def test_a_second_click_or_a_pushed_draft_is_refused_and_a_stale_push_may_go_again(personas, xero_sim):
+    finding = xero_world(personas, xero_sim, licensed=12, billed=9)
+    alice = personas.alice
+    draft = missed_billing.act(finding, "apply", actor=alice, role="owner").draft
+    drafts.approve(draft, actor=alice, role="owner")
+    draft_push.claim(draft)  # the first click is under way
+    with pytest.raises(Conflict, match="being pushed"):
+        draft_push.push(draft, actor=alice, role="owner")
+    InvoiceDraft.objects.filter(pk=draft.pk).update(updated_at=timezone.now() - timedelta(minutes=6))
+    draft = draft_push.push(draft, actor=alice, role="owner")  # a crashed push is retried, same key
+    assert draft.status == DraftStatus.PUSHED
+    with pytest.raises(Conflict, match="pushed already"):
+        draft_push.push(draft, actor=alice, role="owner")
+    assert xero_sim.tenant().data.total - xero_sim.tenant().data.invoice_count == 1
