@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from billingone.billing import draft_push, drafts, missed_billing
-from billingone.billing.draft_models import DraftStatus, InvoiceDraft
+from billingone.billing.draft_models import DraftKind, DraftStatus, InvoiceDraft
 from billingone.billing.finding_models import Finding, Outcome
 from billingone.billing.models import Client, Customer
 from billingone.billing.reconciliation import reconcile_organization
@@ -115,4 +115,25 @@ def test_an_unknown_item_lands_on_its_line_and_a_fault_on_the_draft(world, qbo_s
     draft = draft_push.push(draft, actor=owner, role=Role.OWNER)
     assert draft.status == DraftStatus.FAILED and draft.rejected
     assert "Invalid Reference Id" in draft.error and "TaxCode" in draft.error
+    assert company_invoices(qbo_sim) == []
+
+
+def test_a_credit_note_draft_becomes_an_unsent_credit_memo_once(world, qbo_sim):
+    org, owner, finding = world
+    missed_billing.act(finding, "apply", actor=owner, role=Role.OWNER)
+    # Over-billing makes a credit note draft (test_drafts.py); here the same lines go out as one.
+    InvoiceDraft.objects.filter(organization=org).update(kind=DraftKind.CREDIT_NOTE)
+    draft = InvoiceDraft.objects.get(organization=org)
+    drafts.approve(draft, actor=owner, role=Role.OWNER)
+
+    draft = draft_push.push(draft, actor=owner, role=Role.OWNER)
+    draft.status = DraftStatus.FAILED  # as if the answer had been lost: push again, same requestid
+    draft.save(update_fields=["status"])
+    again = draft_push.push(draft, actor=owner, role=Role.OWNER)
+
+    memos = next(iter(qbo_sim.companies.values())).books.credit_memos
+    assert list(memos) == [draft.external_id] == [again.external_id]
+    memo = memos[draft.external_id]
+    assert memo["EmailStatus"] == "NotSet" and memo["Line"][0]["SalesItemLineDetail"]["Qty"] == float(finding.gap)
+    assert "/app/creditmemo?" in draft.external_url
     assert company_invoices(qbo_sim) == []

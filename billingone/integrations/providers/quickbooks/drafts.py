@@ -1,13 +1,16 @@
 """Invoice drafts into QuickBooks Online (PROVIDERS.md §3.5): QuickBooks has no draft state, so a
-draft becomes an unsent invoice (EmailStatus NotSet) for the client's customer, its lines naming
-the synced items (ItemRef) and tax codes (TaxCodeRef), created once per `requestid` so a retry
-(ours or the HTTP layer's, after a timeout) never creates a second invoice.
+draft becomes an unsent invoice (EmailStatus NotSet; a credit note draft, an unsent CreditMemo) for
+the client's customer, its lines naming the synced items (ItemRef) and tax codes (TaxCodeRef),
+created once per `requestid` so a retry (ours or the HTTP layer's, after a timeout) never creates a
+second one.
 
 A line whose item code is not one of the company's synced items is refused before anything is
 sent (the error lands on that line); QuickBooks' own validation Fault lands on the draft.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from django.conf import settings
 
@@ -16,9 +19,8 @@ from billingone.integrations.providers.quickbooks import auth
 from billingone.integrations.providers.quickbooks.client import MINOR_VERSION, fault_message
 from billingone.lib.http import ProviderClient
 
-CREDIT_NOTES_UNSUPPORTED = (
-    "Credit notes are not pushed to QuickBooks yet: create the credit memo in QuickBooks, then delete this draft."
-)
+# A credit note is a CreditMemo in QuickBooks; both are created once per requestid.
+RESOURCES = {"invoice": ("invoice", "Invoice", "invoice"), "credit_note": ("creditmemo", "CreditMemo", "creditmemo")}
 
 
 def line_payload(line: PushLine) -> dict:
@@ -65,13 +67,13 @@ def missing_items(document: PushDocument) -> dict[int, str]:
     return {line.position: missing_item(line) for line in document.lines if not line.item_external_id}
 
 
-def invoice_url(realm_id: str, invoice_id: str) -> str:
-    return f"{settings.QUICKBOOKS_APP_URL.rstrip('/')}/app/invoice?txnId={invoice_id}&realm={realm_id}"
+def document_url(kind: str, realm_id: str, txn_id: str) -> str:
+    page = RESOURCES[kind][2]
+    return f"{settings.QUICKBOOKS_APP_URL.rstrip('/')}/app/{page}?{urlencode({'txnId': txn_id, 'realm': realm_id})}"
 
 
 def push(provider, document: PushDocument) -> PushResult:
-    if document.kind != "invoice":
-        return PushResult(error=CREDIT_NOTES_UNSUPPORTED)
+    path, entity, _ = RESOURCES[document.kind]
     line_errors = missing_items(document)
     if line_errors:
         return PushResult(line_errors=line_errors)
@@ -90,21 +92,20 @@ def push(provider, document: PushDocument) -> PushResult:
         for attempt in (1, 2):
             headers = {"Authorization": f"Bearer {api.token(True)}", "Content-Type": "application/json"}
             response, body = http.request_json(
-                "POST", api.base + "/invoice", params=params, json=payload(document), headers=headers
+                "POST", f"{api.base}/{path}", params=params, json=payload(document), headers=headers
             )
             if response.status_code == 401 and attempt == 1:
                 api.refresh()
                 continue
             if response.status_code == 400:
-                return PushResult(error=fault_message(body) or "QuickBooks rejected the invoice.")
-            answer = api.check(response, body)
-            invoice = answer.get("Invoice")
-            if not isinstance(invoice, dict) or not invoice.get("Id"):
-                raise UnexpectedAnswer("QuickBooks' answer to the new invoice has no Invoice Id.")
+                return PushResult(error=fault_message(body) or f"QuickBooks rejected the {entity}.")
+            created = api.check(response, body).get(entity)
+            if not isinstance(created, dict) or not created.get("Id"):
+                raise UnexpectedAnswer(f"QuickBooks' answer to the new {entity} has no Id.")
             return PushResult(
-                external_id=str(invoice["Id"]),
-                number=str(invoice.get("DocNumber") or ""),
-                url=invoice_url(api.realm_id, str(invoice["Id"])),
+                external_id=str(created["Id"]),
+                number=str(created.get("DocNumber") or ""),
+                url=document_url(document.kind, api.realm_id, str(created["Id"])),
                 source_status="Unsent",
             )
     raise AssertionError("unreachable")

@@ -111,3 +111,35 @@ def update(sim: QuickBooksSimulator, realm_id: str, index: int, body: dict) -> d
     invoice = books.touch(index, invoice, sim.clock())
     sim.changed(realm_id, "Invoice", invoice["Id"], "Update")
     return invoice
+
+
+def create_credit_memo(sim: QuickBooksSimulator, realm_id: str, body: dict) -> dict:
+    """A credit memo for a customer (what a credit note is in QuickBooks), validated like an invoice."""
+    from billingone.integrations.providers.quickbooks.simulator.sim import REQUIRED, ApiFault
+
+    if not isinstance(body, dict):
+        raise ApiFault(400, "2020", REQUIRED, "CreditMemo body")
+    books = sim.company(realm_id).books
+    customer_id = str((body.get("CustomerRef") or {}).get("value", ""))
+    customer = next((c for c in books.customers if c["Id"] == customer_id), None)
+    if customer is None:
+        raise ApiFault(400, "2500", "Invalid Reference Id", "Invalid Reference Id : Customer")
+    lines = checked_lines(sim, realm_id, body.get("Line"))
+    _, tax, total = books.totals(lines)
+    memo_id = f"CM{len(books.credit_memos) + 1}"
+    memo = {
+        "Id": memo_id,
+        "SyncToken": "0",
+        "DocNumber": f"CM-{len(books.credit_memos) + 1:04d}",
+        "TxnDate": str(body.get("TxnDate") or ""),
+        "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
+        "Line": [dict(line, Id=str(n), LineNum=n) for n, line in enumerate(lines, start=1)],
+        "TxnTaxDetail": {"TotalTax": money(tax)},
+        "TotalAmt": money(total),
+        "RemainingCredit": money(total),
+        "EmailStatus": "NotSet",
+        "PrivateNote": str(body.get("PrivateNote") or ""),
+        "CurrencyRef": {"value": "AUD", "name": "Australian Dollar"},
+    }
+    books.credit_memos[memo_id] = memo
+    return memo
