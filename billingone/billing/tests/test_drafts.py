@@ -321,3 +321,10 @@ def test_applying_from_the_queue_page_opens_the_draft(world, personas, client_fo
     response = finance.post(f"/org-a/missed-billing/{item.pk}/", {"action": "apply"})
     draft = InvoiceDraft.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/org-a/invoice-drafts/{draft.pk}/"
+
+
+def test_a_quickbooks_draft_says_quickbooks_has_no_draft_state(world, personas, client_for):
+    draft = apply(world["org"], personas.alice, "Acme Dental")
+    InvoiceDraft.objects.filter(pk=draft.pk).update(target="quickbooks")
+    page = client_for(personas.member(Role.VIEWER)).get(f"/org-a/invoice-drafts/{draft.pk}/").content.decode()
+    assert "QuickBooks has no draft state" in page and "&quot;EmailStatus&quot;: &quot;NotSet&quot;" in page

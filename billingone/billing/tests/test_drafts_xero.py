@@ -201,3 +201,17 @@ def test_a_second_click_or_a_pushed_draft_is_refused_and_a_stale_push_may_go_aga
     with pytest.raises(Conflict, match="pushed already"):
         draft_push.push(draft, actor=alice, role="owner")
     assert xero_sim.tenant().data.total - xero_sim.tenant().data.invoice_count == 1
+
+
+def test_a_push_told_to_slow_down_waits_and_creates_one_invoice(personas, xero_sim):
+    finding = xero_world(personas, xero_sim, licensed=12, billed=9)
+    alice = personas.alice
+    draft = missed_billing.act(finding, "apply", actor=alice, role="owner").draft
+    drafts.approve(draft, actor=alice, role="owner")
+    xero_sim.faults.add("429", path="/Invoices", retry_after=1)  # Xero's minute budget is spent
+
+    draft = draft_push.push(draft, actor=alice, role="owner")
+
+    assert draft.status == DraftStatus.PUSHED
+    assert xero_sim.faults.state()["fired"] == {"429": 1}
+    assert xero_sim.tenant().data.total - xero_sim.tenant().data.invoice_count == 1
