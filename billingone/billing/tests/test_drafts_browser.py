@@ -37,6 +37,7 @@ def test_apply_edit_approve_push_and_open_it_in_xero(page, live_url, personas, p
     page.goto(f"{live_url}/org-a/missed-billing/")
     item = page.get_by_test_id(f"item-{world.pk}")
     item.locator("summary").click()
+    shoot(page, "missed-billing-apply")
     item.get_by_test_id(f"apply-{world.pk}").click()
 
     draft = InvoiceDraft.objects.get()
