@@ -18,7 +18,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from billingone.audit.log import diff, record
-from billingone.billing import drafts
+from billingone.billing import draft_apply
 from billingone.billing.finding_models import Finding, Outcome, QueueStatus
 from billingone.orgs import roles
 from billingone.orgs.errors import Conflict, FlowError, NotAllowed
@@ -148,7 +148,7 @@ def act(finding: Finding, action: str, *, actor, role: str, request=None, until=
     finding.status_by, finding.status_at = actor, timezone.now()
     with transaction.atomic():
         if action == "apply":  # the draft's line first: a refusal leaves the item as it was
-            finding.draft = drafts.add_finding(finding, actor=actor, request=request)
+            finding.draft = draft_apply.add_finding(finding, actor=actor, request=request)
         finding.save(update_fields=[*AUDITED, "acknowledged_kind", "acknowledged_gap", "status_by", "status_at"])
         record(
             f"missed_billing.{action}",
