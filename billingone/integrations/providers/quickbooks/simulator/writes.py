@@ -126,7 +126,7 @@ def create_credit_memo(sim: QuickBooksSimulator, realm_id: str, body: dict) -> d
         raise ApiFault(400, "2500", "Invalid Reference Id", "Invalid Reference Id : Customer")
     lines = checked_lines(sim, realm_id, body.get("Line"))
     _, tax, total = books.totals(lines)
-    memo_id = f"CM{len(books.credit_memos) + 1}"
+    memo_id = str(len(books.credit_memos) + 1)  # QuickBooks ids are numbers, per entity
     memo = {
         "Id": memo_id,
         "SyncToken": "0",
