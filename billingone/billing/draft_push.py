@@ -93,7 +93,9 @@ def push(draft: InvoiceDraft, *, actor, role: str, request=None) -> InvoiceDraft
     try:
         result = connected_provider(draft.organization, draft.target).push_draft(document(draft, lines))
     except ProviderError as error:
-        result = PushResult(error=f"{error.message} Push again: the same key makes sure only one invoice is created.")
+        # Permanent errors (not connected, access revoked) sent nothing; otherwise the invoice may exist.
+        again = "" if error.permanent else " Push again: the same key makes sure only one invoice is created."
+        result = PushResult(error=error.message + again)
         transient = True
     except Exception as exc:  # a bug of ours: a safe message here, the traceback in the logs
         logger.exception("Invoice draft push crashed", extra={"draft": draft.pk})

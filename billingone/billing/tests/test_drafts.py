@@ -19,6 +19,7 @@ from billingone.billing.finding_models import Finding
 from billingone.billing.models import Customer
 from billingone.billing.reconciliation import reconcile_organization
 from billingone.billing.tests.builders import AS_OF, client, connect, invoice, product, subscription
+from billingone.integrations.models import Connection
 from billingone.notifications.models import Delivery
 from billingone.orgs.errors import Conflict, FlowError, NotAllowed
 from billingone.orgs.roles import Role
@@ -328,3 +329,12 @@ def test_a_quickbooks_draft_says_quickbooks_has_no_draft_state(world, personas, 
     InvoiceDraft.objects.filter(pk=draft.pk).update(target="quickbooks")
     page = client_for(personas.member(Role.VIEWER)).get(f"/org-a/invoice-drafts/{draft.pk}/").content.decode()
     assert "QuickBooks has no draft state" in page and "&quot;EmailStatus&quot;: &quot;NotSet&quot;" in page
+
+
+def test_pushing_to_a_provider_that_is_not_connected_fails_with_a_clear_message(world, personas):
+    draft = apply(world["org"], personas.alice, "Acme Dental")  # the world's Xero connection holds no grant
+    Connection.objects.filter(organization=world["org"], provider="xero").update(status="not_connected")
+    drafts.approve(draft, actor=personas.alice, role=Role.OWNER)
+    draft = draft_push.push(draft, actor=personas.alice, role=Role.OWNER)
+    assert draft.status == DraftStatus.FAILED and not draft.rejected
+    assert draft.error == "Xero is not connected; connect it on the Integrations page first."
