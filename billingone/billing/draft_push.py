@@ -80,6 +80,8 @@ def claim(draft: InvoiceDraft) -> InvoiceDraft:
             raise Conflict("This draft is being pushed right now; reload in a moment.")
         if draft.status not in (DraftStatus.APPROVED, DraftStatus.FAILED) and not stale:
             raise Conflict("Approve the draft before pushing it.")
+        if draft.status == DraftStatus.FAILED and draft.rejected:  # the provider would answer the same
+            raise Conflict("The provider refused this draft: fix what it named, approve it again, then push.")
         draft.status, draft.updated_at = DraftStatus.PUSHING, timezone.now()
         draft.save(update_fields=["status", "updated_at"])
     return draft

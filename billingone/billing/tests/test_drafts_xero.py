@@ -104,6 +104,8 @@ def test_a_validation_error_lands_on_the_line_and_an_edit_gets_a_new_key(demo, x
     draft = draft_push.push(draft, actor=owner, role="owner")
 
     assert draft.status == DraftStatus.FAILED and draft.rejected
+    with pytest.raises(Conflict, match="refused this draft"):  # Xero would only answer the same
+        draft_push.push(draft, actor=owner, role="owner")
     line.refresh_from_db()
     assert "TaxType code 'GST-WRONG'" in line.error
     first_key = draft.idempotency_key
