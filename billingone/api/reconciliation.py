@@ -160,6 +160,7 @@ class BulkIn(Schema):
 
 class BulkOut(Schema):
     items: list[ItemOut]
+    drafts: list[str] = []  # apply: the invoice drafts the items went on
 
 
 class MappingOut(Schema):
@@ -300,7 +301,8 @@ def bulk(request, slug: str):
             until=payload.until,
             reason=payload.reason,
         )
-    return {"items": _items_with_evidence(request.organization, findings)}
+    drafts = sorted({str(finding.draft.pk) for finding in findings if getattr(finding, "draft", None)})
+    return {"items": _items_with_evidence(request.organization, findings), "drafts": drafts}
 
 
 def _finding(request, item_id: str) -> Finding:

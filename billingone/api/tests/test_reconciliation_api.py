@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from billingone.billing.draft_models import InvoiceDraft
 from billingone.billing.finding_models import Finding
 from billingone.billing.reconciliation import reconcile_organization
 from billingone.billing.tests.builders import client, connect, invoice, product, subscription
@@ -134,6 +135,9 @@ def test_bulk_actions(world, api):
     assert [i["status"] for i in response.json()["items"]] == ["reviewed"]
     bad = post(api(Role.FINANCE), "/missed-billing/bulk", {"ids": [], "action": "review"})
     assert bad.status_code == 422
+    applied = post(api(Role.FINANCE), "/missed-billing/bulk", {"ids": [int(item)], "action": "apply"})
+    assert applied.status_code == 200 and applied.json()["items"][0]["status"] == "applied"
+    assert applied.json()["drafts"] == [str(InvoiceDraft.objects.get().pk)]
 
 
 def test_product_mappings(world, api):
