@@ -5,6 +5,7 @@ query budget), and "drafts ready for review"."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from billingone.audit.models import AuditEvent
-from billingone.billing import draft_push, drafts, missed_billing
+from billingone.billing import draft_apply, draft_push, drafts, missed_billing
 from billingone.billing.draft_models import DraftKind, DraftStatus, InvoiceDraft
 from billingone.billing.finding_models import Finding
 from billingone.billing.models import Customer
@@ -338,3 +339,17 @@ def test_pushing_to_a_provider_that_is_not_connected_fails_with_a_clear_message(
     draft = draft_push.push(draft, actor=personas.alice, role=Role.OWNER)
     assert draft.status == DraftStatus.FAILED and not draft.rejected
     assert draft.error == "Xero is not connected; connect it on the Integrations page first."
+
+
+@pytest.mark.parametrize(
+    ("term", "today", "period", "label"),
+    [
+        ("monthly", date(2026, 2, 10), (date(2026, 2, 1), date(2026, 2, 28)), "1 Feb – 28 Feb 2026"),
+        ("annual", date(2026, 11, 27), (date(2026, 11, 27), date(2027, 11, 26)), "27 Nov 2026 – 26 Nov 2027"),
+        ("annual", date(2028, 2, 29), (date(2028, 2, 29), date(2029, 2, 27)), "29 Feb 2028 – 27 Feb 2029"),
+        ("multi_year", date(2026, 1, 31), (date(2026, 1, 31), date(2029, 1, 30)), "31 Jan 2026 – 30 Jan 2029"),
+    ],
+)
+def test_a_line_bills_this_month_or_the_term_from_today(term, today, period, label):
+    assert draft_apply.period_of(Finding(term=term), today) == period
+    assert draft_apply.period_label(*period) == label
