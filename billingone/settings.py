@@ -276,6 +276,8 @@ INTEGRATION_SIMULATOR_HOSTS = env_list("INTEGRATION_SIMULATOR_HOSTS", "") + [
 INTEGRATION_HTTP_TIMEOUT_SECONDS = float(env_int("INTEGRATION_HTTP_TIMEOUT_SECONDS", 30))
 INTEGRATION_HTTP_RETRIES = env_int("INTEGRATION_HTTP_RETRIES", 3)
 INTEGRATION_HTTP_BACKOFF_SECONDS = 0.5
+# Pushing an invoice draft waits at most this long per attempt (a retry resends the same idempotency key).
+DRAFT_PUSH_TIMEOUT_SECONDS = float(env_int("DRAFT_PUSH_TIMEOUT_SECONDS", 10))
 # The lease of a running sync: renewed every SYNC_RUN_LEASE_RENEW_SECONDS while its worker lives; a
 # run whose heartbeat is older than SYNC_RUN_STALE_SECONDS (under the scheduler's one-minute tick) is
 # taken as dead at the next tick: failed, its task rows cleaned, and queued once more.

@@ -10,6 +10,7 @@ from billingone.api.auth import api_auth
 from billingone.api.billing import router as billing_router
 from billingone.api.domains import router as domains_router
 from billingone.api.integrations import router as integrations_router
+from billingone.api.invoice_drafts import router as invoice_drafts_router
 from billingone.api.me import router as me_router
 from billingone.api.notifications import router as notifications_router
 from billingone.api.orgs import router as orgs_router
@@ -38,3 +39,4 @@ api.add_router("", billing_router)
 api.add_router("", payment_links_router)
 api.add_router("", domains_router)
 api.add_router("", reconciliation_router)
+api.add_router("", invoice_drafts_router)

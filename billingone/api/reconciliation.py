@@ -13,11 +13,14 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from billingone.api.errors import ApiError
+from billingone.api.invoice_drafts import DraftOut
+from billingone.api.invoice_drafts import detail as draft_detail
 from billingone.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, encode_cursor, paginate
 from billingone.api.pagination import _decode_cursor as decode_cursor
 from billingone.api.team import body_doc, flow_errors_as_api_errors, read_body
 from billingone.billing import finding_payloads, missed_billing, product_mapping
 from billingone.billing.coverage import source_coverage
+from billingone.billing.draft_models import InvoiceDraft
 from billingone.billing.evidence import evidence_for
 from billingone.billing.finding_models import Finding, Outcome, QueueStatus, ReconciliationRun, Severity
 from billingone.billing.reconciliation import json_summary, summary
@@ -157,6 +160,7 @@ class BulkIn(Schema):
 
 class BulkOut(Schema):
     items: list[ItemOut]
+    drafts: list[str] = []  # apply: the invoice drafts the items went on
 
 
 class MappingOut(Schema):
@@ -297,7 +301,8 @@ def bulk(request, slug: str):
             until=payload.until,
             reason=payload.reason,
         )
-    return {"items": _items_with_evidence(request.organization, findings)}
+    drafts = sorted({str(finding.draft.pk) for finding in findings if getattr(finding, "draft", None)})
+    return {"items": _items_with_evidence(request.organization, findings), "drafts": drafts}
 
 
 def _finding(request, item_id: str) -> Finding:
@@ -355,14 +360,22 @@ def reopen(request, slug: str, item_id: str):
     return _act(request, _finding(request, item_id), "reopen")
 
 
+class AppliedOut(Schema):
+    draft: DraftOut
+    item: ItemOut
+
+
 @router.post(
     "/orgs/{slug}/missed-billing/{item_id}/apply",
-    response=ItemOut,
-    summary="Put the gap on an invoice draft (409 until drafts exist)",
+    response=AppliedOut,
+    summary="Put the gap on the client's invoice draft (created when there is none)",
 )
 @org_endpoint("billing.reconcile")
 def apply(request, slug: str, item_id: str):
-    return _act(request, _finding(request, item_id), "apply")
+    finding = _finding(request, item_id)
+    item = _act(request, finding, "apply")
+    draft = InvoiceDraft.objects.select_related("client", "customer").get(pk=finding.draft.pk)
+    return {"draft": draft_detail(draft), "item": item}
 
 
 @router.get("/orgs/{slug}/product-mappings", response=ProductMappingPage, summary="Vendor products → accounting items")

@@ -73,6 +73,13 @@ AUDIT_EVENTS: dict[str, str] = {
     "missed_billing.review": "A missed-billing item was marked reviewed",
     "missed_billing.reopen": "A snoozed, ignored or reviewed missed-billing item was reopened by a person",
     "missed_billing.export": "The missed-billing queue or the reconciliation was exported to CSV",
+    "missed_billing.apply": "A missed-billing item was applied: its gap was put on an invoice draft",
+    # invoice drafts
+    "invoice_draft.create": "An invoice draft (or credit note draft) was created for a client",
+    "invoice_draft.update": "An invoice draft's lines or dates were edited, or lines removed",
+    "invoice_draft.approve": "An invoice draft was approved for pushing",
+    "invoice_draft.push": "An invoice draft was pushed to the accounting provider (or the push failed)",
+    "invoice_draft.delete": "An invoice draft was deleted before it was pushed",
     # access control
     "authz.denied": "A member asked for something their role does not allow",
     # notifications and the audit log itself

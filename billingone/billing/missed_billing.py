@@ -4,7 +4,7 @@ Items are the queued Findings of reconciliation (under-billed, over-billed, unma
 that cannot be read). Actions: snooze until a date, ignore with a reason, mark reviewed, reopen.
 Each checks the actor's capability (Finance and up), records the figures it acknowledges (the
 item stays quiet until they change materially: findings_store.py) and is audited. Applying an
-item puts the gap on an invoice draft; drafts are not built yet, so apply answers a conflict.
+item puts the gap on its client's invoice draft (drafts.py) and marks it applied.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from billingone.audit.log import diff, record
+from billingone.billing import draft_apply
 from billingone.billing.finding_models import Finding, Outcome, QueueStatus
 from billingone.orgs import roles
 from billingone.orgs.errors import Conflict, FlowError, NotAllowed
@@ -134,10 +135,7 @@ def _apply_action(finding: Finding, action: str, *, until: date | None, reason: 
     elif action == "reopen":
         finding.status, finding.acknowledged_kind, finding.acknowledged_gap = QueueStatus.OPEN, "", None
     elif action == "apply":
-        raise Conflict(
-            "Applying puts the gap on an invoice draft, and invoice drafts are not available yet. "
-            "Bill it in your accounting system, then mark the item reviewed."
-        )
+        _acknowledge(finding, QueueStatus.APPLIED)
     else:
         raise FlowError(f"Unknown action; use one of {', '.join(ACTIONS)}.", field="action")
 
@@ -149,6 +147,8 @@ def act(finding: Finding, action: str, *, actor, role: str, request=None, until=
     _apply_action(finding, action, until=until, reason=reason)
     finding.status_by, finding.status_at = actor, timezone.now()
     with transaction.atomic():
+        if action == "apply":  # the draft's line first: a refusal leaves the item as it was
+            finding.draft = draft_apply.add_finding(finding, actor=actor, request=request)
         finding.save(update_fields=[*AUDITED, "acknowledged_kind", "acknowledged_gap", "status_by", "status_at"])
         record(
             f"missed_billing.{action}",
@@ -172,6 +172,8 @@ def act_in_bulk(organization, ids: list[int], action: str, *, actor, role: str, 
     findings = list(Finding.objects.filter(organization=organization, pk__in=ids).select_related("organization"))
     if len(findings) != len(set(ids)):
         raise FlowError("Some selected items no longer exist; reload the queue.", field="ids")
+    if action == "apply" and len({finding.client_id for finding in findings}) > 1:
+        raise FlowError("Apply the items of one client at a time: each client gets its own draft.", field="ids")
     with transaction.atomic():
         return [act(f, action, actor=actor, role=role, request=request, until=until, reason=reason) for f in findings]
 

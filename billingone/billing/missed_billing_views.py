@@ -72,11 +72,11 @@ def _back(request, slug: str):
     return redirect("missed_billing", slug=slug)
 
 
-def _act(request, ids: list[int]) -> None:
+def _act(request, ids: list[int]) -> list[Finding]:
     form = ActionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an action; dates are YYYY-MM-DD and reasons at most 300 characters.")
-        return
+        return []
     action, until, reason = form.cleaned_data["action"], form.cleaned_data["until"], form.cleaned_data["reason"]
     try:
         done = missed_billing.act_in_bulk(
@@ -91,21 +91,29 @@ def _act(request, ids: list[int]) -> None:
         )
     except FlowError as error:
         messages.error(request, error.message)
-        return
-    messages.success(request, f"{len(done)} item{'s' if len(done) != 1 else ''}: {action} done.")
+        return []
+    if action == "apply":
+        messages.success(request, f"{len(done)} item{'s' if len(done) != 1 else ''} put on the client's draft.")
+    else:
+        messages.success(request, f"{len(done)} item{'s' if len(done) != 1 else ''}: {action} done.")
+    return done
 
 
 @org_view("billing.reconcile", methods=("POST",))
 def item_action(request, slug: str, item_id: int):
     get_object_or_404(Finding, pk=item_id, organization=request.organization, queued=True)
-    _act(request, [item_id])
+    done = _act(request, [item_id])
+    if done and request.POST.get("action") == "apply":  # on to the draft, to review it
+        return redirect("invoice_draft", slug=slug, draft_id=done[0].draft.pk)
     return _back(request, slug)
 
 
 @org_view("billing.reconcile", methods=("POST",))
 def bulk_action(request, slug: str):
     ids = [int(value) for value in request.POST.getlist("ids") if value.isdigit() and len(value) < 18]
-    _act(request, ids)
+    done = _act(request, ids)
+    if done and request.POST.get("action") == "apply":
+        return redirect("invoice_draft", slug=slug, draft_id=done[0].draft.pk)
     return _back(request, slug)
 
 

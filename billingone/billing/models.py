@@ -428,5 +428,13 @@ class PaymentLinkLine(models.Model):
         return f"{self.description} × {self.quantity}"
 
 
-# Reconciliation results and the missed-billing queue (reconciliation.py, missed_billing.py).
+# Reconciliation results and the missed-billing queue (reconciliation.py, missed_billing.py), and the invoice
+# drafts built from the queue and pushed to the accounting provider (drafts.py).
+from billingone.billing.draft_models import (  # noqa: E402, F401
+    DraftKind,
+    DraftStatus,
+    InvoiceDraft,
+    InvoiceDraftLine,
+    recovered_through_drafts,
+)
 from billingone.billing.finding_models import Finding, Outcome, QueueStatus, ReconciliationRun  # noqa: E402, F401

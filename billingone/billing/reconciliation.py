@@ -16,8 +16,9 @@ The rules (PRODUCT.md "Reconciliation and missed billing"), as built here:
 - Billed comes from invoice lines of the client's customers in billing-side sources (Xero,
   QuickBooks, SuperOps, … whichever bills that client), matched to the product by its
   confirmed mapping (item code, or a description pattern). A line belongs to the month of its
-  service period start when it states one, else of its invoice date. Drafts and voided invoices
-  do not count; credit notes subtract in the month they are dated.
+  service period start when it states one, else of its invoice date. Drafts (except the ones
+  BillingOne pushed: drafts.py) and voided invoices do not count; credit notes subtract in the
+  month they are dated.
   * monthly groups: the current month's quantity (sum of its lines, credits subtracted).
   * annual: the largest monthly quantity over the last 12 months (the term's invoice);
     multi-year: over the last 36 months. An annual licence billed once a year is matched.

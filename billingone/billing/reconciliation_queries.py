@@ -18,10 +18,12 @@ from django.db.models import (
     Count,
     DateField,
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
     Max,
+    OuterRef,
     Q,
     Sum,
     Value,
@@ -29,7 +31,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Abs, Coalesce, ExtractDay, Lower, TruncMonth
 
-from billingone.billing.models import InvoiceLine, Subscription
+from billingone.billing.models import DraftStatus, InvoiceDraft, InvoiceLine, Subscription
 from billingone.integrations.records import BillingTerm, InvoiceKind, InvoiceStatus, SubscriptionStatus
 
 ZERO = Decimal(0)
@@ -163,10 +165,17 @@ def line_targets(targets: list) -> tuple[list[str], dict]:
 
 def billed_lines(organization, start: date, end: date, client_ids=None):
     """Lines that count as billed between `start` and `end` (by service period, else invoice date)."""
+    # A provider's draft counts when BillingOne pushed it: the gap is billed, awaiting approval there.
+    pushed = InvoiceDraft.objects.filter(
+        organization=organization,
+        status=DraftStatus.PUSHED,
+        target=OuterRef("invoice__source"),
+        external_id=OuterRef("invoice__external_id"),
+    )
     lines = InvoiceLine.objects.filter(
+        Q(invoice__status__in=BILLED_STATUSES) | Q(invoice__status=InvoiceStatus.DRAFT) & Exists(pushed),
         organization=organization,
         invoice__removed_at__isnull=True,
-        invoice__status__in=BILLED_STATUSES,
         invoice__customer__client_id__isnull=False,
     ).filter(
         Q(period_start__gte=start, period_start__lte=end)

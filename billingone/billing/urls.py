@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billingone.billing import domain_views, payment_link_views, views
+from billingone.billing import domain_views, draft_views, payment_link_views, views
 
 # Mounted under /<slug>/.
 org_urlpatterns = [
@@ -13,4 +13,8 @@ org_urlpatterns = [
     path("clients/links/<int:link_id>/<str:action>/", views.link_decide, name="client_link_decide"),
     path("clients/customers/<int:customer_id>/link/", views.link_customer, name="client_link_customer"),
     path("payment-links/", payment_link_views.payment_links, name="payment_links"),
+    path("invoice-drafts/", draft_views.drafts_page, name="invoice_drafts"),
+    path("invoice-drafts/<int:draft_id>/", draft_views.draft_page, name="invoice_draft"),
+    path("invoice-drafts/<int:draft_id>/save/", draft_views.draft_update, name="invoice_draft_update"),
+    path("invoice-drafts/<int:draft_id>/<str:action>/", draft_views.draft_action, name="invoice_draft_action"),
 ]

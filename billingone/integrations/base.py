@@ -21,7 +21,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
@@ -207,6 +208,59 @@ class NullProgress:
         return None
 
 
+# ---- pushing invoice drafts -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushLine:
+    """One line of an invoice draft as the accounting provider receives it (billing builds it)."""
+
+    position: int
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    item_code: str = ""
+    item_external_id: str = ""  # the provider's own id of the item, when it syncs items (QuickBooks)
+    tax_code: str = ""
+    account_code: str = ""
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+@dataclass(frozen=True)
+class PushDocument:
+    """An invoice draft (or credit note draft) to create at the provider, neutral and database-free.
+    `idempotency_key` is the same on every attempt of the same content, so a retry creates one invoice."""
+
+    kind: str  # "invoice" | "credit_note"
+    customer_external_id: str
+    customer_name: str
+    currency: str
+    issue_date: date | None
+    due_date: date | None
+    reference: str
+    idempotency_key: str
+    lines: tuple[PushLine, ...]
+
+
+@dataclass
+class PushResult:
+    """What a push came to: the created document (id, number, link, the provider's status word), or
+    the provider's validation errors, for the whole document and per line (by PushLine.position)."""
+
+    external_id: str = ""
+    number: str = ""
+    url: str = ""
+    source_status: str = ""
+    error: str = ""
+    line_errors: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def pushed(self) -> bool:
+        return bool(self.external_id) and not self.error and not self.line_errors
+
+
 # ---- the provider ---------------------------------------------------------------------------
 
 
@@ -248,6 +302,12 @@ class Provider(ABC):
     oauth: ClassVar[OAuthHooks | None] = None
     # Providers that push events: the hooks of the shared receiver (integrations/webhooks.py).
     webhooks: ClassVar[WebhookHooks | None] = None
+    # Accounting providers that take invoice drafts: what the draft becomes there ("a DRAFT invoice"),
+    # a note for the Drafts page when it differs from a draft, and the tax code lines get by default.
+    pushes_drafts: ClassVar[bool] = False
+    draft_becomes: ClassVar[str] = ""
+    draft_note: ClassVar[str] = ""
+    default_tax_code: ClassVar[str] = ""
     # Templates receive provider *classes*; Django must not try to call them.
     do_not_call_in_templates: ClassVar[bool] = True
 
@@ -275,6 +335,16 @@ class Provider(ABC):
 
         ingest = Ingest(self, self.context.run_id or 0, progress)
         return ingest.run(mode, delta_since(self.context.connection, mode))
+
+    @classmethod
+    def draft_payload(cls, document: PushDocument) -> dict:
+        """Exactly what push_draft() sends for `document` (the preview on the draft's page)."""
+        raise NotImplementedError(f"{cls.name} does not take invoice drafts.")
+
+    def push_draft(self, document: PushDocument) -> PushResult:
+        """Create `document` at the provider (a draft, or what comes closest), keyed by its
+        idempotency key; validation errors come back in the result, failures raise ProviderError."""
+        raise NotImplementedError(f"{self.name} does not take invoice drafts.")
 
     @classmethod
     def purge(cls, organization: Organization) -> int:

@@ -47,6 +47,7 @@ MAIN_PAGES: tuple[Section, ...] = (
     Section("clients", "Clients", "clients", "org.view", ""),
     Section("reconciliation", "Reconciliation", "reconciliation", "org.view", ""),
     Section("missed_billing", "Missed billing", "missed_billing", "org.view", ""),
+    Section("invoice_drafts", "Drafts", "invoice_drafts", "org.view", ""),
 )
 
 

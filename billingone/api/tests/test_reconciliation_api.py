@@ -11,6 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from billingone.billing.draft_models import InvoiceDraft
 from billingone.billing.finding_models import Finding
 from billingone.billing.reconciliation import reconcile_organization
 from billingone.billing.tests.builders import client, connect, invoice, product, subscription
@@ -108,7 +109,7 @@ def test_engineers_and_viewers_read_but_cannot_act(world, api, role):
     assert Finding.objects.get(pk=item).status == "open"
 
 
-def test_bad_input_gets_422_and_apply_a_clear_409(world, api):
+def test_bad_input_gets_422_and_apply_answers_the_draft(world, api):
     item = item_id(world["org"])
     finance = api(Role.FINANCE)
     no_reason = post(finance, f"/missed-billing/{item}/ignore", {"reason": ""})
@@ -118,8 +119,12 @@ def test_bad_input_gets_422_and_apply_a_clear_409(world, api):
     garbage = post(finance, f"/missed-billing/{item}/snooze", {"until": "soon"})
     assert garbage.status_code == 422
     applied = post(finance, f"/missed-billing/{item}/apply")
-    assert applied.status_code == 409
-    assert "invoice drafts" in applied.json()["error"]["message"]
+    assert applied.status_code == 200
+    body = applied.json()
+    assert body["item"]["status"] == "applied" and body["draft"]["status"] == "draft"
+    assert [line["finding_id"] for line in body["draft"]["lines"]] == [item]
+    again = post(finance, f"/missed-billing/{item}/apply")
+    assert again.status_code == 409 and "already on invoice draft" in again.json()["error"]["message"]
     assert post(finance, "/missed-billing/abc/review").status_code == 404
 
 
@@ -130,6 +135,9 @@ def test_bulk_actions(world, api):
     assert [i["status"] for i in response.json()["items"]] == ["reviewed"]
     bad = post(api(Role.FINANCE), "/missed-billing/bulk", {"ids": [], "action": "review"})
     assert bad.status_code == 422
+    applied = post(api(Role.FINANCE), "/missed-billing/bulk", {"ids": [int(item)], "action": "apply"})
+    assert applied.status_code == 200 and applied.json()["items"][0]["status"] == "applied"
+    assert applied.json()["drafts"] == [str(InvoiceDraft.objects.get().pk)]
 
 
 def test_product_mappings(world, api):

@@ -164,9 +164,11 @@ def test_ignore_needs_a_reason_and_snooze_a_future_date(world, personas):
     assert under_billed(world["org"]).status == "open"
 
 
-def test_apply_is_refused_until_invoice_drafts_exist(world, personas):
+def test_apply_puts_the_gap_on_a_draft_and_applying_again_is_a_conflict(world, personas):
     run(world["org"])
-    with pytest.raises(Conflict, match="invoice drafts"):
+    item = missed_billing.act(under_billed(world["org"]), "apply", actor=personas.alice, role=Role.OWNER)
+    assert item.status == "applied" and item.draft.lines.get().finding_id == item.pk
+    with pytest.raises(Conflict, match="already on invoice draft"):
         missed_billing.act(under_billed(world["org"]), "apply", actor=personas.alice, role=Role.OWNER)
 
 

@@ -26,11 +26,14 @@ from billingone.integrations.base import (
     AuthKind,
     Progress,
     Provider,
+    PushDocument,
+    PushResult,
     Side,
     SyncMode,
     UnexpectedAnswer,
 )
 from billingone.integrations.providers.quickbooks import auth as qbo_auth
+from billingone.integrations.providers.quickbooks import drafts as qbo_drafts
 from billingone.integrations.providers.quickbooks import mapping
 from billingone.integrations.providers.quickbooks import webhooks as qbo_webhooks
 from billingone.integrations.providers.quickbooks.client import RATE, QuickBooksApi, TokenExpired
@@ -75,6 +78,13 @@ class QuickBooks(Provider):
     sync_interval_setting = "QUICKBOOKS_SYNC_INTERVAL_MINUTES"
     default_sync_interval = timedelta(hours=1)
     data_url_name = "invoices"
+    pushes_drafts = True
+    draft_becomes = "an unsent invoice in QuickBooks"
+    draft_note = (
+        "QuickBooks has no draft state: pushing creates a real invoice that is not sent to the client "
+        "(EmailStatus NotSet). Review it in QuickBooks, then send it from there."
+    )
+    default_tax_code = "TAX"
 
     def __init__(self, context):
         super().__init__(context)
@@ -99,6 +109,17 @@ class QuickBooks(Provider):
     def company_name(self) -> str:
         info = self.api.company_info()
         return str(info.get("CompanyName") or info.get("LegalName") or "")
+
+    # ---- invoice drafts ------------------------------------------------------------------
+    @classmethod
+    def draft_payload(cls, document: PushDocument) -> dict:
+        return qbo_drafts.payload(document)
+
+    def push_draft(self, document: PushDocument) -> PushResult:
+        try:
+            return qbo_drafts.push(self, document)
+        finally:
+            self.api.close()
 
     # ---- fetch ---------------------------------------------------------------------------
     def fetch(self, mode: str, since: datetime | None, progress: Progress) -> Iterator[Yielded]:

@@ -23,6 +23,8 @@ from billingone.integrations.base import (
     PermissionMissing,
     Progress,
     Provider,
+    PushDocument,
+    PushResult,
     RateLimit,
     RateLimited,
     Side,
@@ -30,6 +32,7 @@ from billingone.integrations.base import (
     UnexpectedAnswer,
 )
 from billingone.integrations.providers.xero import auth as xero_auth
+from billingone.integrations.providers.xero import drafts as xero_drafts
 from billingone.integrations.providers.xero import mapping
 from billingone.integrations.providers.xero import webhooks as xero_webhooks
 from billingone.integrations.records import Batch, Complete, Kind, Yielded
@@ -82,6 +85,9 @@ class Xero(Provider):
     rate_limit = RateLimit(calls=60, period=60.0, concurrency=5)  # per Xero organisation
     oauth = xero_auth.HOOKS
     webhooks = xero_webhooks.HOOKS
+    pushes_drafts = True
+    draft_becomes = "a DRAFT invoice (or credit note) in Xero, to approve and send there"
+    default_tax_code = "OUTPUT"  # GST on income; a line may name another tax type
 
     def __init__(self, context):
         super().__init__(context)
@@ -178,6 +184,16 @@ class Xero(Provider):
             raise PermissionMissing(
                 "The chosen Xero organisation is no longer connected to BillingOne. Reconnect Xero."
             )
+
+    # ---- invoice drafts --------------------------------------------------------------------
+    @classmethod
+    def draft_payload(cls, document: PushDocument) -> dict:
+        return xero_drafts.payload(document)
+
+    def push_draft(self, document: PushDocument) -> PushResult:
+        if not self.tenant_id:
+            raise ConfigurationInvalid("No Xero organisation is chosen for this connection; reconnect Xero.")
+        return xero_drafts.push(self, document)
 
     # ---- sync ------------------------------------------------------------------------------
     def fetch(self, mode: str, since: datetime | None, progress: Progress) -> Iterator[Yielded]:

@@ -78,6 +78,7 @@ class Books:
     override_updated: dict[int, float] = field(default_factory=dict)
     deleted: dict[int, float] = field(default_factory=dict)  # invoice index -> deletion time
     deleted_names: dict[tuple[str, str], float] = field(default_factory=dict)  # (entity, Id) -> time
+    credit_memos: dict[str, dict] = field(default_factory=dict)  # Id -> CreditMemo (created by clients)
     total: int = 0
 
     def __post_init__(self) -> None:

@@ -107,6 +107,8 @@ class QuickBooksHandler(SimulatorHandler):
             return self.send_json(200, {"keys": []})
         if route == "/app/invoice":
             return self.view_invoice()
+        if route == "/app/creditmemo":
+            return self.view_credit_memo()
         if route.startswith("/_sim/"):
             return control.get(self)
         if API_PATH.match(route):
@@ -242,9 +244,24 @@ class QuickBooksHandler(SimulatorHandler):
             except json.JSONDecodeError:
                 raise ApiFault(400, "2020", REQUIRED, "The body is not valid JSON") from None
             return sim.write_invoice(realm_id, payload, query.get("operation", ""), query.get("requestid", ""))
+        if resource == "creditmemo" and method == "POST" and len(parts) == 1:
+            try:
+                payload = json.loads(body or b"{}")
+            except json.JSONDecodeError:
+                raise ApiFault(400, "2020", REQUIRED, "The body is not valid JSON") from None
+            return sim.write_credit_memo(realm_id, payload, query.get("requestid", ""))
         if resource in READABLE and method == "GET" and len(parts) == 2:
             return 200, sim.read(realm_id, READABLE[resource], parts[1])
         raise ApiFault(400, "4000", "Unsupported Operation", f"Operation {method} {resource} is not supported")
+
+    def view_credit_memo(self) -> None:
+        realm_id = self.query.get("realm") or self.simulator.realm_ids[0]
+        company = self.simulator.companies.get(realm_id)
+        memo = company.books.credit_memos.get(self.query.get("txnId", "")) if company else None
+        if memo is None:
+            return self.send_html(404, pages.error_page("Credit memo not found"))
+        memo = {**memo, "Balance": memo["RemainingCredit"]}
+        self.send_html(200, pages.invoice_page(memo, company.name, "Credit memo"))
 
     def view_invoice(self) -> None:
         realm_id = self.query.get("realm") or self.simulator.realm_ids[0]

@@ -60,7 +60,7 @@ def error_page(message: str) -> str:
     return page("Error", f"<h1>Something went wrong</h1><p class=error>{escape(message)}</p>")
 
 
-def invoice_page(invoice: dict, company_name: str) -> str:
+def invoice_page(invoice: dict, company_name: str, title: str = "Invoice") -> str:
     rows = "".join(
         f"<tr><td>{escape(str(line.get('Description', '')))}</td>"
         f"<td>{line['SalesItemLineDetail'].get('Qty', 0):g}</td><td>{line['Amount']:.2f}</td></tr>"
@@ -68,10 +68,11 @@ def invoice_page(invoice: dict, company_name: str) -> str:
         if line.get("DetailType") == "SalesItemLineDetail"
     )
     body = (
-        f"<h1>Invoice {escape(invoice['DocNumber'])}</h1>"
+        f"<h1>{escape(title)} {escape(invoice['DocNumber'])}</h1>"
+        f"<p class=muted>{'Not sent' if invoice.get('EmailStatus') == 'NotSet' else 'Sent'}</p>"
         f"<p class=muted>{escape(company_name)} · {escape(invoice['CustomerRef'].get('name', ''))}</p>"
         f"<table><tr><th>Description</th><th>Qty</th><th>Amount</th></tr>{rows}</table>"
         f"<p><strong>Total {invoice['CurrencyRef']['value']} {invoice['TotalAmt']:.2f}</strong> · "
         f"balance {invoice['Balance']:.2f}</p>"
     )
-    return page(f"Invoice {invoice['DocNumber']}", body)
+    return page(f"{title} {invoice['DocNumber']}", body)

@@ -278,6 +278,22 @@ class QuickBooksSimulator:
                 self.idempotent[key] = result
             return result
 
+    def write_credit_memo(self, realm_id: str, body: dict, request_id: str) -> tuple[int, dict]:
+        """Create a credit memo, once per requestid (a replay answers the same)."""
+        from billingone.integrations.providers.quickbooks.simulator.writes import create_credit_memo
+
+        key = (realm_id, f"creditmemo:{request_id}")
+        with self.lock:
+            if request_id and key in self.idempotent:
+                return self.idempotent[key]
+            try:
+                result = (200, {"CreditMemo": create_credit_memo(self, realm_id, body), "time": self.now_stamp()})
+            except ApiFault as fault:
+                result = (fault.status, fault_body(fault, self.now_stamp()))
+            if request_id:
+                self.idempotent[key] = result
+            return result
+
     def _write_invoice(self, realm_id: str, body: dict, operation: str) -> dict:
         from billingone.integrations.providers.quickbooks.simulator.writes import apply_write
 

@@ -1,6 +1,7 @@
 """Invoice writes (PROVIDERS.md §3.5): create, update with a SyncToken check, void and delete.
 Validation answers with QBO's documented Fault codes: 2020 required field, 2500 invalid
-reference, 5010 stale object (SyncToken), 6140 duplicate document number, 610 not found."""
+reference (a customer, item or tax code it does not have),
+5010 stale object (SyncToken), 6140 duplicate document number, 610 not found."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from billingone.integrations.providers.quickbooks.simulator.data import money
 
 if TYPE_CHECKING:
     from billingone.integrations.providers.quickbooks.simulator.sim import QuickBooksSimulator
+
+TAX_CODES = {"TAX", "NON"}  # a US company's sales tax codes (TaxCodeRef)
 
 
 def apply_write(sim: QuickBooksSimulator, realm_id: str, body: dict, operation: str) -> dict:
@@ -54,6 +57,9 @@ def checked_lines(sim: QuickBooksSimulator, realm_id: str, lines: object) -> lis
         item = items.get(str((detail.get("ItemRef") or {}).get("value", "1")))
         if item is None:
             raise ApiFault(400, "2500", "Invalid Reference Id", "Invalid Reference Id : Item assigned to this line")
+        tax_code = (detail.get("TaxCodeRef") or {}).get("value")
+        if tax_code is not None and str(tax_code) not in TAX_CODES:
+            raise ApiFault(400, "2500", "Invalid Reference Id", f"Invalid Reference Id : TaxCode {str(tax_code)[:20]}")
         try:
             amount = Decimal(str(line["Amount"]))
             quantity = Decimal(str(detail.get("Qty", 1)))
@@ -105,3 +111,35 @@ def update(sim: QuickBooksSimulator, realm_id: str, index: int, body: dict) -> d
     invoice = books.touch(index, invoice, sim.clock())
     sim.changed(realm_id, "Invoice", invoice["Id"], "Update")
     return invoice
+
+
+def create_credit_memo(sim: QuickBooksSimulator, realm_id: str, body: dict) -> dict:
+    """A credit memo for a customer (what a credit note is in QuickBooks), validated like an invoice."""
+    from billingone.integrations.providers.quickbooks.simulator.sim import REQUIRED, ApiFault
+
+    if not isinstance(body, dict):
+        raise ApiFault(400, "2020", REQUIRED, "CreditMemo body")
+    books = sim.company(realm_id).books
+    customer_id = str((body.get("CustomerRef") or {}).get("value", ""))
+    customer = next((c for c in books.customers if c["Id"] == customer_id), None)
+    if customer is None:
+        raise ApiFault(400, "2500", "Invalid Reference Id", "Invalid Reference Id : Customer")
+    lines = checked_lines(sim, realm_id, body.get("Line"))
+    _, tax, total = books.totals(lines)
+    memo_id = str(len(books.credit_memos) + 1)  # QuickBooks ids are numbers, per entity
+    memo = {
+        "Id": memo_id,
+        "SyncToken": "0",
+        "DocNumber": f"CM-{len(books.credit_memos) + 1:04d}",
+        "TxnDate": str(body.get("TxnDate") or ""),
+        "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
+        "Line": [dict(line, Id=str(n), LineNum=n) for n, line in enumerate(lines, start=1)],
+        "TxnTaxDetail": {"TotalTax": money(tax)},
+        "TotalAmt": money(total),
+        "RemainingCredit": money(total),
+        "EmailStatus": "NotSet",
+        "PrivateNote": str(body.get("PrivateNote") or ""),
+        "CurrencyRef": {"value": "AUD", "name": "Australian Dollar"},
+    }
+    books.credit_memos[memo_id] = memo
+    return memo

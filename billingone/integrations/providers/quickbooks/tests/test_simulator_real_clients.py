@@ -104,3 +104,33 @@ def test_python_quickbooks_raises_on_fault_codes(qb):
     with pytest.raises(QuickbooksException) as caught:
         stale.save(qb=qb)
     assert caught.value.error_code == 5010
+
+
+def credit_memo(qb, tax_code: str | None = None):
+    from quickbooks.objects.base import Ref
+    from quickbooks.objects.creditmemo import CreditMemo
+
+    memo = CreditMemo()
+    line = SalesItemLine()
+    line.Amount, line.Description = 61.6, "Microsoft 365 Business Premium: 2 seats billed too many"
+    line.SalesItemLineDetail = SalesItemLineDetail()
+    line.SalesItemLineDetail.ItemRef = Item.get("3", qb=qb).to_ref()
+    line.SalesItemLineDetail.Qty, line.SalesItemLineDetail.UnitPrice = 2, 30.8
+    if tax_code:
+        line.SalesItemLineDetail.TaxCodeRef = Ref()
+        line.SalesItemLineDetail.TaxCodeRef.value = tax_code
+    memo.Line.append(line)
+    memo.CustomerRef = Customer.get("1", qb=qb).to_ref()
+    return memo
+
+
+def test_python_quickbooks_creates_an_unsent_credit_memo_once_per_request_id(qbo_sim, qb):
+    memo = credit_memo(qb, "TAX")
+    saved = memo.save(qb=qb, request_id="credit-1")
+    assert memo.save(qb=qb, request_id="credit-1").Id == saved.Id  # replayed, not created twice
+    books = qbo_sim.companies[qbo_sim.realm_ids[0]].books
+    assert list(books.credit_memos) == [saved.Id] and books.credit_memos[saved.Id]["EmailStatus"] == "NotSet"
+    assert saved.TotalAmt == 67.76
+    with pytest.raises(QuickbooksException) as caught:
+        credit_memo(qb, "VAT9").save(qb=qb, request_id="credit-2")
+    assert caught.value.error_code == 2500 and list(books.credit_memos) == [saved.Id]

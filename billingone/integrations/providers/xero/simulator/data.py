@@ -126,6 +126,7 @@ class Dataset:
     override_updated: dict[int, int] = field(default_factory=dict)
     total: int = 0
     showcase: bool = False  # the demo's reconciliation story (simulators/dataset.py SHOWCASE)
+    credit_notes: dict[str, dict] = field(default_factory=dict)  # CreditNoteID -> credit note (created by clients)
 
     def __post_init__(self) -> None:
         self.total = self.invoice_count
@@ -349,6 +350,23 @@ class Dataset:
         invoice["Contact"] = {"ContactID": customer.contact_id, "Name": customer.name}
         invoice["InvoiceNumber"] = f"INV-{index + 1:06d}"
         return self._touch(index, invoice, now_ms)
+
+    def add_pushed_invoice(self, contact, issued: date, due: date, status: str, lines: list, body: dict, now_ms: int):
+        """An invoice a client created (writes.py): stored like a changed one, so reads return it."""
+        index = self.total
+        self.total += 1
+        invoice = self._assemble(index, contact, issued, due, status, lines, now_ms, False)
+        invoice.update(Reference=str(body.get("Reference") or ""), CurrencyCode=str(body.get("CurrencyCode") or "AUD"))
+        invoice.update(SentToContact=False, AmountPaid=0.0)
+        return self._touch(index, invoice, now_ms)
+
+    def add_credit_note(self, contact, issued: date, status: str, lines: list, body: dict, now_ms: int) -> dict:
+        from billingone.integrations.providers.xero.simulator.writes import credit_note
+
+        note = credit_note(self.seed, len(self.credit_notes), contact, issued, status, lines, body)
+        note["UpdatedDateUTC"] = ms_date(now_ms)
+        self.credit_notes[note["CreditNoteID"]] = note
+        return note
 
     def index_of(self, invoice_id: str) -> int | None:
         if getattr(self, "_ids", None) is None or len(self._ids) < self.total:

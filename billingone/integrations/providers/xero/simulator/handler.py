@@ -23,7 +23,10 @@ RESOURCE_SCOPES = {
         "accounting.invoices",
         "accounting.invoices.read",
     },
+    "creditnotes": {"accounting.transactions", "accounting.transactions.read", "accounting.invoices"},
 }
+# Creating documents needs a scope that is not read-only.
+WRITE_SCOPES = {"accounting.transactions", "accounting.invoices"}
 
 
 def problem(status: int, title: str, detail: str) -> dict:
@@ -94,15 +97,25 @@ class XeroHandler(SimulatorHandler):
             return self.api()
         if route == "/accountsreceivable/view.aspx":
             return self.view_invoice()
+        if route == "/accountsreceivable/viewcreditnote.aspx":
+            return self.view_credit_note()
         if route == "/_sim/state":
             return self.send_json(200, self.state())
         if route == "/_sim/faults":
             return self.send_json(*self.simulator.faults.control("GET", {}))
         self.send_json(404, problem(404, "Not Found", "No such resource"))
 
+    def do_PUT(self):
+        self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
+        if self.route.lower().startswith(API_PREFIX.lower()):
+            return self.api("PUT")
+        self.send_json(404, problem(404, "Not Found", "No such resource"))
+
     def do_POST(self):
         self.rate_tenant = ""  # one handler serves every request of a keep-alive connection
         route = self.route.lower()
+        if route.startswith(API_PREFIX.lower()):
+            return self.api("POST")
         handlers = {
             "/identity/connect/authorize/consent": self.consent,
             "/connect/token": self.token,
@@ -220,8 +233,12 @@ class XeroHandler(SimulatorHandler):
         self.send_json(404, problem(404, "Not Found", "Connection not found"))
 
     # ---- accounting API ---------------------------------------------------------------------
-    def api(self) -> None:
+    def api(self, method: str = "GET") -> None:
         sim = self.simulator
+        try:
+            body = self.form() if method != "GET" else None  # read it whatever the answer (keep-alive)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            body = None
         tenant_id = self.headers.get("xero-tenant-id", "")
         if tenant_id in sim.tenants:
             self.rate_tenant = tenant_id  # every answer from here on carries its rate headers
@@ -236,13 +253,22 @@ class XeroHandler(SimulatorHandler):
             return self.send_json(404, problem(404, "Not Found", "The resource was not found"))
         if not RESOURCE_SCOPES[resource] & set(grant.scopes):
             return self.send_json(403, problem(403, "Forbidden", "AuthorizationUnsuccessful: missing scope"))
+        if method != "GET" and (len(parts) != 1 or resource == "contacts"):
+            return self.send_json(405, problem(405, "Method Not Allowed", "Create invoices or credit notes only"))
+        if method != "GET" and not WRITE_SCOPES & set(grant.scopes):
+            return self.send_json(403, problem(403, "Forbidden", "AuthorizationUnsuccessful: missing scope"))
         decision = sim.limits.acquire(tenant_id)
         if not decision.allowed:
             headers = {"Retry-After": str(decision.retry_after), "X-Rate-Limit-Problem": decision.problem}
             return self.send_json(429, problem(429, "Too Many Requests", "Rate limit exceeded"), headers)
         try:
-            sim.requests.append({"path": self.path, "headers": dict(self.headers.items()), "at": sim.clock()})
-            self.serve_resource(resource, tenant_id, parts[1] if len(parts) == 2 else None)
+            sim.requests.append(
+                {"method": method, "path": self.path, "headers": dict(self.headers.items()), "at": sim.clock()}
+            )
+            if method == "GET":
+                self.serve_resource(resource, tenant_id, parts[1] if len(parts) == 2 else None)
+            else:
+                self.create(resource, tenant_id, body)
         finally:
             sim.limits.release(tenant_id)
 
@@ -252,6 +278,13 @@ class XeroHandler(SimulatorHandler):
         if fault is not None and self.apply_fault(fault, tenant_id, sim.limits.headers(tenant_id)):
             return
         key = resource.capitalize()
+        if resource == "creditnotes":
+            notes = list(sim.tenant(tenant_id).data.credit_notes.values())
+            if record_id is not None:
+                notes = [note for note in notes if note["CreditNoteID"] == record_id.lower()]
+                if not notes:
+                    return self.send_json(404, problem(404, "Not Found", "No credit note with that id"))
+            return self.send_json(200, sim.single("CreditNotes", notes[0]) if record_id else {"CreditNotes": notes})
         if record_id is not None:
             getter = sim.get_contact if resource == "contacts" else sim.get_invoice
             record = getter(tenant_id, record_id)
@@ -264,6 +297,13 @@ class XeroHandler(SimulatorHandler):
         except QueryError as error:
             return self.send_json(400, {"ErrorNumber": 10, "Type": "ValidationException", "Message": str(error)})
         self.send_json(200, body)
+
+    def create(self, resource: str, tenant_id: str, body) -> None:
+        fault = self.simulator.faults.take(self.path)
+        if fault is not None and self.apply_fault(fault, tenant_id, self.simulator.limits.headers(tenant_id)):
+            return
+        key = self.headers.get("Idempotency-Key", "")[:128]
+        self.send_json(*self.simulator.create_document(tenant_id, resource, body, key))
 
     def apply_fault(self, fault, tenant_id: str, headers: dict) -> bool:
         """Answer with the fault; False when the request should then proceed normally."""
@@ -286,6 +326,13 @@ class XeroHandler(SimulatorHandler):
             return self.send_html(404, pages.error_page("Invoice not found"))
         tenant, invoice = found
         self.send_html(200, pages.invoice_page(invoice, tenant.name))
+
+    def view_credit_note(self) -> None:
+        found = self.simulator.find_credit_note(self.query.get("creditNoteID", ""))
+        if found is None:
+            return self.send_html(404, pages.error_page("Credit note not found"))
+        tenant, note = found
+        self.send_html(200, pages.credit_note_page(note, tenant.name))
 
     # ---- control --------------------------------------------------------------------------
     def state(self) -> dict:

@@ -7,7 +7,7 @@ from html import escape
 STYLE = """
 body{font-family:system-ui,sans-serif;background:#f4f6f8;color:#1f2a37;margin:0}
 header{background:#13b5ea;color:#fff;padding:14px 28px;font-weight:700;font-size:20px}
-main{max-width:520px;margin:40px auto;background:#fff;border-radius:10px;padding:28px 32px;
+main{max-width:760px;margin:40px auto;background:#fff;border-radius:10px;padding:28px 32px;
 box-shadow:0 2px 10px rgba(0,0,0,.08)}
 h1{font-size:20px;margin:0 0 8px}.muted{color:#6b7785;font-size:14px}
 ul{padding-left:20px}li{margin:4px 0}label.org{display:flex;gap:10px;align-items:center;padding:10px 12px;
@@ -15,6 +15,7 @@ border:1px solid #d7dde3;border-radius:8px;margin:8px 0;cursor:pointer}
 .actions{display:flex;gap:12px;margin-top:22px}button{font-size:15px;padding:10px 18px;border-radius:6px;
 border:1px solid #13b5ea;cursor:pointer}button.allow{background:#13b5ea;color:#fff}
 button.cancel{background:#fff;color:#13b5ea}.error{color:#b42318;font-weight:600}
+.badge{font-size:12px;background:#fef3c7;color:#92400e;border-radius:4px;padding:2px 6px;vertical-align:middle}
 table{width:100%;border-collapse:collapse;font-size:14px}td,th{padding:6px;border-bottom:1px solid #eee;text-align:left}
 """
 
@@ -68,16 +69,29 @@ def error_page(message: str) -> str:
     return page("Error", f"<h1>Something went wrong</h1><p class=error>{escape(message)}</p>")
 
 
-def invoice_page(invoice: dict, tenant_name: str) -> str:
+def document_page(title: str, document: dict, tenant_name: str, number: str) -> str:
     lines = "".join(
-        f"<tr><td>{escape(str(line.get('Description', '')))}</td><td>{line.get('Quantity')}</td>"
-        f"<td>{line.get('UnitAmount')}</td><td>{line.get('LineAmount')}</td></tr>"
-        for line in invoice.get("LineItems", [])
+        f"<tr><td>{escape(str(line.get('ItemCode') or ''))}</td><td>{escape(str(line.get('Description', '')))}</td>"
+        f"<td>{float(line.get('Quantity') or 0):g}</td><td>{float(line.get('UnitAmount') or 0):.2f}</td>"
+        f"<td>{escape(str(line.get('TaxType') or ''))}</td><td>{float(line.get('LineAmount') or 0):.2f}</td></tr>"
+        for line in document.get("LineItems", [])
     )
+    status = escape(document["Status"])
+    reference = escape(str(document.get("Reference") or ""))
     body = (
-        f"<h1>Invoice {escape(invoice['InvoiceNumber'])}</h1>"
-        f"<p class=muted>{escape(tenant_name)} · {escape(invoice['Contact']['Name'])} · {escape(invoice['Status'])}</p>"
-        f"<table><tr><th>Description</th><th>Qty</th><th>Unit</th><th>Amount</th></tr>{lines}</table>"
-        f"<p><strong>Total {invoice['CurrencyCode']} {invoice['Total']:.2f}</strong></p>"
+        f"<h1>{escape(title)} {escape(number)} <span class=badge data-status={status}>{status}</span></h1>"
+        f"<p class=muted>{escape(tenant_name)} · {escape(document['Contact']['Name'])}"
+        f"{' · ' + reference if reference else ''} · {escape(str(document.get('DateString', ''))[:10])}</p>"
+        "<table><tr><th>Item</th><th>Description</th><th>Qty</th><th>Unit</th><th>Tax</th><th>Amount</th></tr>"
+        f"{lines}</table>"
+        f"<p><strong>Total {escape(document['CurrencyCode'])} {document['Total']:.2f}</strong></p>"
     )
-    return page(invoice["InvoiceNumber"], body)
+    return page(number, body)
+
+
+def invoice_page(invoice: dict, tenant_name: str) -> str:
+    return document_page("Invoice", invoice, tenant_name, invoice["InvoiceNumber"])
+
+
+def credit_note_page(note: dict, tenant_name: str) -> str:
+    return document_page("Credit note", note, tenant_name, note["CreditNoteNumber"])

@@ -89,6 +89,7 @@ class XeroSimulator:
         self._query_cache: OrderedDict = OrderedDict()
         self.server: QuietServer | None = None
         self.requests: list[dict] = []  # (method, path, headers) of API calls, for tests
+        self.idempotent: dict[tuple[str, str], tuple[int, dict]] = {}  # (tenant, Idempotency-Key) -> answer
 
     # ---- clock ------------------------------------------------------------------------------
     def clock(self) -> float:
@@ -133,6 +134,34 @@ class XeroSimulator:
             invoice = self.tenant(tenant_id).data.add_invoice(self.now_ms())
             self._changed()
         return self._announce(tenant_id, invoice, "CREATE")
+
+    def create_document(self, tenant_id: str, resource: str, body: object, idempotency_key: str) -> tuple[int, dict]:
+        """PUT/POST /Invoices or /CreditNotes: once per Idempotency-Key (a replay answers the same)."""
+        from billingone.integrations.providers.xero.simulator.writes import KINDS, Rejected, create
+
+        key = (tenant_id, idempotency_key)
+        with self.lock:
+            if idempotency_key and key in self.idempotent:
+                return self.idempotent[key]
+            try:
+                document = create(self, tenant_id, resource, body)
+            except Rejected as rejected:
+                answer = (400, rejected.body)
+            else:
+                self._changed()
+                answer = (200, self._envelope(KINDS[resource][0], [document], None))
+            if idempotency_key:
+                self.idempotent[key] = answer
+        if answer[0] == 200 and resource == "invoices":
+            self._announce(tenant_id, document, "CREATE")
+        return answer
+
+    def find_credit_note(self, credit_note_id: str) -> tuple[Tenant, dict] | None:
+        for tenant in self.tenants.values():
+            note = tenant.data.credit_notes.get(credit_note_id.lower())
+            if note is not None:
+                return tenant, note
+        return None
 
     def _announce(self, tenant_id: str | None, invoice: dict, event_type: str) -> dict:
         """A configured webhook hears of the change (batched, signed, sent in the background)."""
