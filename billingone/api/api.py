@@ -8,6 +8,7 @@ from billingone.api import errors
 from billingone.api.audit import router as audit_router
 from billingone.api.auth import api_auth
 from billingone.api.billing import router as billing_router
+from billingone.api.dashboard import router as dashboard_router
 from billingone.api.integrations import router as integrations_router
 from billingone.api.me import router as me_router
 from billingone.api.notifications import router as notifications_router
@@ -36,3 +37,4 @@ api.add_router("", integrations_router)
 api.add_router("", billing_router)
 api.add_router("", payment_links_router)
 api.add_router("", reconciliation_router)
+api.add_router("", dashboard_router)
