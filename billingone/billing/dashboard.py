@@ -41,6 +41,11 @@ def cents(value) -> Decimal:
     return Decimal(value or 0).quantize(CENTS)
 
 
+def as_month(value: str | None) -> date | None:
+    """A month bucket ("2026-11", dashboard_queries.month_bucket) as the month's first day."""
+    return date(int(value[:4]), int(value[5:7]), 1) if value else None
+
+
 @dataclass
 class MonthPoint:
     month: date
@@ -144,7 +149,7 @@ class Folder:
         return self.by_currency[currency]
 
     def point(self, currency: str, month: date | None) -> MonthPoint | None:
-        index = self.index.get(month)
+        index = self.index.get(as_month(month))
         return None if index is None else self.figures(currency).months[index]
 
     def invoices(self, rows: list[dict]) -> None:
@@ -171,7 +176,8 @@ class Folder:
                 continue
             figures = self.figures(row["currency"])
             figures.has_cost = True
-            start, end = row["start_month"] or self.window.start, row["end_month"] or self.window.current
+            start = as_month(row["start_month"]) or self.window.start
+            end = as_month(row["end_month"]) or self.window.current
             for point in figures.months:
                 if start <= point.month <= end:
                     point.cost += row["monthly_cost"]

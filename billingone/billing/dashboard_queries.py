@@ -16,7 +16,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -26,7 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from billingone.billing.draft_models import InvoiceDraft
@@ -64,12 +63,16 @@ class Window:
 
 
 def month_bucket(field: str, window: Window, *, moment: bool = False) -> Case:
-    """The field's month inside the window; null before it (and when the field is null)."""
+    """The field's month inside the window as "YYYY-MM"; null before it (and when the field is null).
+
+    The first seven characters of the ISO text of a date (or a UTC timestamp): native on SQLite
+    and PostgreSQL alike, where TruncMonth is a Python function per row on SQLite.
+    """
     since = window.start_moment if moment else window.start
     return Case(
-        When(**{f"{field}__gte": since}, then=TruncMonth(field, output_field=DateField())),
+        When(**{f"{field}__gte": since}, then=Substr(Cast(field, CharField()), 1, 7)),
         default=None,
-        output_field=DateField(),
+        output_field=CharField(),
     )
 
 
@@ -115,7 +118,7 @@ def subscription_groups(organization, window: Window) -> list[dict]:
         end_month=Case(
             When(status=SubscriptionStatus.CANCELLED, then=month_bucket("end_date", window)),
             default=None,
-            output_field=DateField(),
+            output_field=CharField(),
         ),
         costs=Case(
             When(costs & ~Q(billing_term=BillingTerm.ONE_TIME), then=Value(True)),
