@@ -19,9 +19,9 @@ RECENT = 8
 LATEST_INVOICES = 5
 SHOWN_ACTIONS = Q(action__in=("integration.sync.succeed", "integration.sync.fail", "reconciliation.run")) | (
     (Q(action__startswith="missed_billing.") & ~Q(action="missed_billing.export"))
-    | Q(action__startswith="draft.")
     | Q(action__startswith="invoice_draft.")
 )
+DRAFT_VERBS = {"create": "Draft created", "update": "Draft edited", "approve": "Draft approved"}
 # The invoice drafts page, once it exists (named by the drafts work); until then its links are left out.
 DRAFT_PAGES = ("invoice_drafts", "drafts")
 
@@ -42,6 +42,16 @@ def drafts_url(slug: str, query: str = "") -> str | None:
     return None
 
 
+def draft_url(slug: str, draft_id: str) -> str | None:
+    """One invoice draft's page, when the drafts pages exist and the id is one."""
+    if not draft_id.isdigit():
+        return drafts_url(slug)
+    try:
+        return reverse("invoice_draft", kwargs={"slug": slug, "draft_id": int(draft_id)})
+    except NoReverseMatch:
+        return drafts_url(slug)
+
+
 @dataclass(frozen=True)
 class Activity:
     at: datetime
@@ -54,7 +64,7 @@ class Activity:
 
 def recent(organization) -> list[Activity]:
     events = AuditEvent.objects.filter(SHOWN_ACTIONS, organization=organization).order_by("-created_at", "-id")
-    return [_from_event(event, organization.slug) for event in events[:RECENT]]
+    return [activity_of(event, organization.slug) for event in events[:RECENT]]
 
 
 def latest_invoices(organization) -> list[Invoice]:
@@ -73,7 +83,7 @@ def _counts_text(counts: dict) -> str:
     return ", ".join(parts) or "no changes"
 
 
-def _from_event(event: AuditEvent, slug: str) -> Activity:
+def activity_of(event: AuditEvent, slug: str) -> Activity:
     data, action, at = event.data or {}, event.action, event.created_at
     if action.startswith("integration.sync."):
         name = provider_name(data.get("provider", ""))
@@ -88,9 +98,20 @@ def _from_event(event: AuditEvent, slug: str) -> Activity:
     if action.startswith("missed_billing."):
         detail = f"{action.partition('.')[2].capitalize()} by {event.actor_label or 'BillingOne'}"
         return Activity(at, "finding", event.target_label, detail, "muted", page_url("missed_billing", slug))
-    kind = "push" if "push" in action else "draft"
-    tone = "danger" if action.endswith("fail") else ("success" if kind == "push" else "info")
-    return Activity(at, kind, event.target_label or describe(action), describe(action), tone, drafts_url(slug))
+    return _draft_activity(event, slug)
+
+
+def _draft_activity(event: AuditEvent, slug: str) -> Activity:
+    """invoice_draft.create / update / approve / delete, and .push whose data says pushed or failed."""
+    data, verb = event.data or {}, event.action.rpartition(".")[2]
+    title = event.target_label or describe(event.action)
+    url = draft_url(slug, event.target_id) if verb != "delete" else drafts_url(slug)
+    if verb == "push" and data.get("outcome") == "failed":
+        return Activity(event.created_at, "push", title, f"Push failed: {data.get('error', '')}"[:160], "danger", url)
+    if verb == "push":
+        return Activity(event.created_at, "push", title, "Pushed to the accounting system", "success", url)
+    detail = DRAFT_VERBS.get(verb, describe(event.action))
+    return Activity(event.created_at, "draft", title, f"{detail} by {event.actor_label or 'BillingOne'}", "info", url)
 
 
 def invoice_activity(invoice: Invoice, slug: str) -> Activity:

@@ -324,3 +324,33 @@ def test_statements_stay_flat_and_within_budget(world, client_for, personas, app
     assert web <= PAGE_BUDGET and api_statements <= PAGE_BUDGET
     with django_assert_max_num_queries(PAGE_BUDGET):
         browser.get("/org-a/")
+
+
+def test_syncs_and_draft_pushes_read_as_activity_with_their_outcome():
+    from billingone.audit.models import AuditEvent
+    from billingone.billing.dashboard_activity import activity_of
+
+    now = timezone.now()
+    failed_sync = AuditEvent(
+        action="integration.sync.fail", created_at=now, data={"provider": "xero", "error": "token revoked"}
+    )
+    synced = AuditEvent(
+        action="integration.sync.succeed", created_at=now, data={"provider": "pax8", "counts": {"created": 3}}
+    )
+    pushed = AuditEvent(
+        action="invoice_draft.push", created_at=now, target_id="7", target_label="Acme", data={"outcome": "pushed"}
+    )
+    refused = AuditEvent(
+        action="invoice_draft.push", created_at=now, target_id="7", target_label="Acme",
+        data={"outcome": "failed", "error": "Unknown item code"},
+    )  # fmt: skip
+    assert (activity_of(failed_sync, "org-a").title, activity_of(failed_sync, "org-a").tone) == (
+        "Xero sync failed",
+        "danger",
+    )
+    assert activity_of(failed_sync, "org-a").detail == "token revoked"
+    assert activity_of(synced, "org-a").detail == "3 new" and activity_of(synced, "org-a").tone == "success"
+    assert activity_of(pushed, "org-a").kind == "push" and activity_of(pushed, "org-a").tone == "success"
+    assert (
+        activity_of(refused, "org-a").tone == "danger" and "Unknown item code" in activity_of(refused, "org-a").detail
+    )
