@@ -1,10 +1,9 @@
 from django.urls import path
 
-from billingone.billing import dashboard_views, payment_link_views, views
+from billingone.billing import payment_link_views, views
 
 # Mounted under /<slug>/.
 org_urlpatterns = [
-    path("", dashboard_views.dashboard_page, name="org_home"),  # the organization's home: the Dashboard
     path("subscriptions/", views.subscriptions, name="subscriptions"),
     path("invoices/", views.invoices, name="invoices"),
     path("clients/", views.clients, name="clients"),
