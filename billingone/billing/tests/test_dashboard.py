@@ -354,3 +354,13 @@ def test_syncs_and_draft_pushes_read_as_activity_with_their_outcome():
     assert (
         activity_of(refused, "org-a").tone == "danger" and "Unknown item code" in activity_of(refused, "org-a").detail
     )
+
+
+def test_connected_but_not_synced_yet_shows_sources_and_no_made_up_figures(personas, client_for, api):
+    connect(personas.org_a, "pax8", synced=False)
+    page = client_for(personas.alice).get("/org-a/").content.decode()
+    assert 'data-testid="dashboard-empty"' not in page and 'data-testid="source-pax8"' in page
+    assert "has not finished a sync yet" in page and 'data-testid="dashboard-waiting"' in page
+    assert 'data-testid="chart-mrr"' not in page  # no currency has any figure yet: no chart of zeros
+    body = api(personas.alice).json()
+    assert not body["empty"] and body["mrr"] == [] and body["sources"][0]["state"] == "missing"
