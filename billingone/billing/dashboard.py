@@ -58,6 +58,10 @@ class MonthPoint:
         return self.billed - self.cost
 
     @property
+    def short(self) -> str:
+        return f"{self.month:%b}"  # "Nov": a chart label and a card's note
+
+    @property
     def margin_percent(self) -> Decimal | None:
         return (self.margin * 100 / self.billed).quantize(Decimal("0.1")) if self.billed > 0 else None
 

@@ -77,7 +77,7 @@ def month_chart(figures, *, show_cost: bool) -> MonthChart:
             margin = f" ({point.margin_percent}%)" if point.margin_percent is not None else ""
             title += f", cost {point.cost:,.2f}, margin {point.margin:,.2f}{margin}"
         x = index * WIDTH_PER_MONTH + (WIDTH_PER_MONTH - BAR_WIDTH) / 2
-        bars.append(Bar(x, y, BAR_WIDTH, round(HEIGHT - y, 2), f"{point.month:%b}", title, index == last))
+        bars.append(Bar(x, y, BAR_WIDTH, round(HEIGHT - y, 2), point.short, title, index == last))
         points.append(f"{index * WIDTH_PER_MONTH + WIDTH_PER_MONTH / 2:g},{_y(point.cost, scale)}")
     ticks = [short_amount(step * n) for n in range(STEPS, -1, -1)]
     width = WIDTH_PER_MONTH * len(figures.months)
