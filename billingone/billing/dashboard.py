@@ -74,10 +74,14 @@ class CurrencyFigures:
     months: list[MonthPoint]
     has_cost: bool = False  # some subscription in this currency carries a unit cost
     pending_drafts: Decimal = ZERO  # accounting-side drafts, not sent yet
+    pending_drafts_count: int = 0
     unpaid: dict[str, Decimal] = field(default_factory=lambda: {status.value: ZERO for status in UNPAID})
+    unpaid_count: dict[str, int] = field(default_factory=lambda: {status.value: 0 for status in UNPAID})
     under_billed_clients: int = 0
+    under_billed_items: int = 0
     under_billed_impact: Decimal = ZERO
     recovered: Decimal = ZERO  # all pushed drafts, all time
+    recovered_drafts: int = 0
 
     @property
     def this_month(self) -> MonthPoint:
@@ -164,12 +168,15 @@ class Folder:
                 point.billed += -(row["subtotal"] or ZERO) if credit else (row["subtotal"] or ZERO)
             if credit:
                 continue
+            figures = self.figures(row["currency"])
             if row["shown"] == InvoiceStatus.DRAFT:
                 self.counts.accounting_drafts += row["count"]
-                self.figures(row["currency"]).pending_drafts += row["due"] or ZERO
+                figures.pending_drafts += row["due"] or ZERO
+                figures.pending_drafts_count += row["count"]
             elif row["shown"] in UNPAID:
                 self.counts.unpaid[row["shown"]] += row["count"]
-                self.figures(row["currency"]).unpaid[row["shown"]] += row["due"] or ZERO
+                figures.unpaid[row["shown"]] += row["due"] or ZERO
+                figures.unpaid_count[row["shown"]] += row["count"]
 
     def subscriptions(self, rows: list[dict]) -> None:
         for row in rows:
@@ -191,6 +198,7 @@ class Folder:
             figures = self.figures(row["currency"])
             figures.under_billed_clients += row["clients"]
             figures.under_billed_impact += row["impact"] or ZERO
+            figures.under_billed_items += row["count"]
             self.counts.under_billed_items += row["count"]
 
     def drafts(self, rows: list[dict]) -> None:
@@ -202,6 +210,7 @@ class Folder:
                 continue  # a pushed credit note gives money back: it is not recovered
             self.counts.pushed_drafts += row["count"]
             self.figures(row["currency"]).recovered += row["total"] or ZERO
+            self.figures(row["currency"]).recovered_drafts += row["count"]
             if (point := self.point(row["currency"], row["month"])) is not None:
                 point.recovered += row["total"] or ZERO
 

@@ -246,6 +246,8 @@ def test_currencies_are_shown_apart_main_currency_first(world, client_for, perso
     usd = client_for(personas.bob).get("/org-a/", {"currency": "USD"}).content.decode()
     assert "amounts in USD" in usd and "120.00" not in usd.split('data-testid="kpi-mrr"')[1].split("</a>")[0]
     assert "920.00" not in page  # 800 AUD + 120 USD is never one figure
+    assert "2 clients · 3 open items" in page and "1 client · 1 open item" in usd  # counts follow the currency
+    assert "1 draft pushed to your books" in usd and "33.00" in usd
 
 
 def test_every_number_links_to_the_page_that_explains_it(world, client_for, personas):
