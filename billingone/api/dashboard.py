@@ -104,10 +104,6 @@ def _money(data: dashboard.Dashboard, value, *, costed: bool = False) -> list[di
     ]
 
 
-def _counted(count: int, data: dashboard.Dashboard, value) -> dict:
-    return {"count": count, "amounts": [m for m in _money(data, value) if m["amount"] != "0.00"]}
-
-
 def _series(figures: dashboard.CurrencyFigures) -> dict:
     months = [
         {
@@ -122,16 +118,36 @@ def _series(figures: dashboard.CurrencyFigures) -> dict:
     return {"currency": figures.currency, "months": months}
 
 
-def payload(request, data: dashboard.Dashboard, slug: str) -> dict:
-    counts, absolute = data.counts, request.build_absolute_uri
-    margin = [
-        {**m, "percent": None if f.this_month.margin_percent is None else str(f.this_month.margin_percent)}
-        for f, m in zip(
-            [f for f in data.currencies if f.has_cost],
-            _money(data, lambda f: f.this_month.margin, costed=True),
-            strict=True,
-        )
+def _margins(data: dashboard.Dashboard) -> list[dict]:
+    return [
+        {
+            "currency": f.currency,
+            "amount": str(f.this_month.margin),
+            "percent": None if f.this_month.margin_percent is None else str(f.this_month.margin_percent),
+        }
+        for f in data.currencies
+        if f.has_cost
     ]
+
+
+def _nonzero(data: dashboard.Dashboard, value) -> list[dict]:
+    return [money for money in _money(data, value) if money["amount"] != "0.00"]
+
+
+def _pending(data: dashboard.Dashboard) -> dict:
+    counts = data.counts
+    return {
+        "accounting_drafts": {"count": counts.accounting_drafts, "amounts": _nonzero(data, lambda f: f.pending_drafts)},
+        "billingone_drafts": {"pending": counts.pending_drafts, "failed": counts.failed_drafts},
+        **{
+            status: {"count": counts.unpaid[status], "amounts": _nonzero(data, lambda f, s=status: f.unpaid[s])}
+            for status in ("submitted", "overdue")
+        },
+    }
+
+
+def payload(request, data: dashboard.Dashboard, slug: str) -> dict:
+    absolute = request.build_absolute_uri
     activity = dashboard_activity.merged(data.activity, data.latest_invoices, slug)
     return {
         "as_of": data.as_of,
@@ -140,23 +156,15 @@ def payload(request, data: dashboard.Dashboard, slug: str) -> dict:
         "mrr": _money(data, lambda f: f.this_month.billed),
         "mrr_last_month": _money(data, lambda f: f.last_month.billed),
         "cost": _money(data, lambda f: f.this_month.cost, costed=True),
-        "margin": margin,
-        "active_subscriptions": counts.active_subscriptions,
-        "pending_invoices": {
-            "accounting_drafts": _counted(counts.accounting_drafts, data, lambda f: f.pending_drafts),
-            "billingone_drafts": {"pending": counts.pending_drafts, "failed": counts.failed_drafts},
-            "submitted": _counted(counts.unpaid["submitted"], data, lambda f: f.unpaid["submitted"]),
-            "overdue": _counted(counts.unpaid["overdue"], data, lambda f: f.unpaid["overdue"]),
-        },
+        "margin": _margins(data),
+        "active_subscriptions": data.counts.active_subscriptions,
+        "pending_invoices": _pending(data),
         "under_billed": {
             "clients": data.under_billed_clients,
-            "items": counts.under_billed_items,
-            "monthly_impact": [m for m in _money(data, lambda f: f.under_billed_impact) if m["amount"] != "0.00"],
+            "items": data.counts.under_billed_items,
+            "monthly_impact": _nonzero(data, lambda f: f.under_billed_impact),
         },
-        "recovered": {
-            "drafts": counts.pushed_drafts,
-            "amounts": _counted(counts.pushed_drafts, data, lambda f: f.recovered)["amounts"],
-        },
+        "recovered": {"drafts": data.counts.pushed_drafts, "amounts": _nonzero(data, lambda f: f.recovered)},
         "sources": [source.payload() for source in data.sources],
         "recent_activity": [{**item.__dict__, "url": absolute(item.url) if item.url else None} for item in activity],
         "series": [_series(f) for f in data.currencies],
