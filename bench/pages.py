@@ -87,6 +87,8 @@ PAGES = [
     Page("GET /invoices", org_api("invoices"), seeds.seed_billing, api=True),
     Page("clients (web)", org("clients/"), seeds.seed_billing),
     Page("GET /clients", org_api("clients"), seeds.seed_billing, api=True),
+    Page("dashboard (web)", org(""), seeds.seed_dashboard),
+    Page("GET /dashboard", org_api("dashboard"), seeds.seed_dashboard, api=True),
 ]
 
 

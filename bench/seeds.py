@@ -249,3 +249,51 @@ def seed_billing(world: World, n: int) -> None:
         store.upsert(world.org, "bench", 1, Kind.SUBSCRIPTION, subscriptions)
         store.upsert(world.org, "bench", 1, Kind.INVOICE, invoices)
     matching.match_source(world.org, "bench", Side.BILLING)
+
+
+def seed_dashboard(world: World, n: int) -> None:
+    """What the Dashboard reads, n of each: subscriptions with costs and terms, invoices over 14 months
+    in two currencies and every status, queue findings, invoice drafts, and audit events (most of
+    them not shown on the Dashboard, the worst case for its activity feed)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from billingone.billing.models import Client, Finding, Invoice, InvoiceDraft, Subscription
+
+    org, today = world.org, timezone.localdate()
+    seed_audit(world, n)
+    client = Client.objects.get_or_create(organization=org, name="Bench client")[0]
+    terms, statuses = ("monthly", "annual", "multi_year", "one_time"), ("paid", "submitted", "draft", "voided")
+    drafts = ("approved", "pushed", "failed", "pushed")  # one open "draft" per client at most
+
+    def month(back: int) -> date:
+        index = today.year * 12 + today.month - 1 - back
+        return date(index // 12, index % 12 + 1, 1 + back % 27)
+
+    todo = world.missing("dashboard", n)
+    _bulk(Subscription, [
+        Subscription(organization=org, source="pax8", external_id=f"ds{i}", fingerprint="x", quantity=1 + i % 9,
+                     unit_cost=Decimal(5 + i % 40), currency=("AUD", "USD")[i % 2], billing_term=terms[i % 4],
+                     status=("active", "cancelled")[i % 5 == 0], start_date=month(i % 30),
+                     end_date=month(i % 6) if i % 5 == 0 else None)
+        for i in todo
+    ])  # fmt: skip
+    _bulk(Invoice, [
+        Invoice(organization=org, source="xero", external_id=f"di{i}", fingerprint="x", number=f"D-{i}",
+                issue_date=month(i % 14), due_date=month(i % 14) + timedelta(days=14), status=statuses[i % 4],
+                kind=("invoice", "credit_note")[i % 17 == 0], currency=("AUD", "USD")[i % 2],
+                subtotal=Decimal(100 + i % 500), total=Decimal(110 + i % 550), amount_due=Decimal(i % 3 * 50))
+        for i in todo
+    ])  # fmt: skip
+    _bulk(Finding, [
+        Finding(organization=org, key=f"df{i}", client=client, client_label="Bench client", kind="under_billed",
+                monthly_impact=Decimal(i % 90), currency=("AUD", "USD")[i % 2], queued=True, current=True,
+                status=("open", "snoozed")[i % 4 == 0])
+        for i in todo
+    ])  # fmt: skip
+    _bulk(InvoiceDraft, [
+        InvoiceDraft(organization=org, client=client, target="xero", status=drafts[i % 4],
+                     currency=("AUD", "USD")[i % 2], total=Decimal(i % 300), idempotency_key=f"bench-{i}",
+                     pushed_at=timezone.now() - timedelta(days=i % 400) if i % 2 else None)
+        for i in todo
+    ])  # fmt: skip

@@ -8,6 +8,7 @@ from billingone.accounts.urls import settings_urlpatterns as account_settings_ur
 from billingone.accounts.urls import urlpatterns as account_urls
 from billingone.api.api import api
 from billingone.audit.urls import settings_urlpatterns as audit_settings_urls
+from billingone.billing.dashboard_urls import org_urlpatterns as dashboard_urls
 from billingone.billing.reconciliation_urls import org_urlpatterns as reconciliation_urls
 from billingone.billing.urls import org_urlpatterns as billing_urls
 from billingone.integrations.urls import settings_urlpatterns as integration_settings_urls
@@ -45,6 +46,7 @@ urlpatterns = [
         "<slug:slug>/",
         include(
             [
+                *dashboard_urls,
                 *org_urls,
                 *notification_org_urls,
                 *billing_urls,

@@ -13,6 +13,7 @@ from billingone.api.integrations import router as integrations_router
 from billingone.api.invoice_drafts import router as invoice_drafts_router
 from billingone.api.me import router as me_router
 from billingone.api.notifications import router as notifications_router
+from billingone.api.org_dashboard import router as dashboard_router
 from billingone.api.orgs import router as orgs_router
 from billingone.api.payment_links import router as payment_links_router
 from billingone.api.reconciliation import router as reconciliation_router
@@ -33,6 +34,7 @@ api.add_router("", me_router)
 api.add_router("", orgs_router)
 api.add_router("", team_router)
 api.add_router("", notifications_router)
+api.add_router("", dashboard_router)
 api.add_router("", audit_router)
 api.add_router("", integrations_router)
 api.add_router("", billing_router)

@@ -38,7 +38,8 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-# The top bar, left to right. `hint` is unused there; kept so both lists share one shape.
+# The top bar, left to right. `hint` is unused there; kept so both lists share one shape. The
+# Dashboard (the organization's home, "org_home") is the brand link at the bar's left.
 MAIN_PAGES: tuple[Section, ...] = (
     # Domains & hosting are vendor subscriptions too: reached from the Subscriptions page.
     Section("subscriptions", "Subscriptions", "subscriptions", "org.view", "", also=("domains",)),

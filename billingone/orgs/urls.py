@@ -8,9 +8,8 @@ urlpatterns = [
     path("invitations/<str:token>/", invitation_views.accept, name="invitation_accept"),
 ]
 
-# Mounted under /<slug>/.
+# Mounted under /<slug>/. The organization's home (name "org_home") is the Dashboard, in billing/urls.py.
 org_urlpatterns = [
-    path("", views.org_home, name="org_home"),
     path("settings/", views.settings_index, name="settings_index"),
 ]
 

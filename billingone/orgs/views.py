@@ -31,13 +31,6 @@ def new_organization(request):
     return render(request, "orgs/new.html", {"form": form})
 
 
-@org_view("org.view")
-def org_home(request, slug: str):
-    # The dashboard is not built yet; Settings is the organization's front page for now.
-    remember_organization(request.user, request.organization)
-    return redirect("settings_index", slug=slug)
-
-
 @org_view("account.manage")
 def settings_index(request, slug: str):
     remember_organization(request.user, request.organization)

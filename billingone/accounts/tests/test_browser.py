@@ -67,7 +67,7 @@ def test_totp_enrolment_then_sign_in_with_password_and_code(people, page):
     assert "/accounts/2fa/authenticate/" in page.url  # a wrong code keeps you out
     page.fill("input[name=code]", fresh_code(secret, used))
     page.click("main form button[type=submit]")
-    page.wait_for_url("**/org-a/settings/**")
+    page.wait_for_url("**/org-a/")  # signed in: the organization's Dashboard
     page.goto("/org-a/settings/security/")
     history = page.locator("#login-history tbody").inner_text()
     assert "Signed in" in history and "Authenticator app" in history and "Wrong code" in history

@@ -14,10 +14,12 @@ from billingone.testing.browser import sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_sign_in_lands_in_settings_and_switches_organization(page, live_url, personas, password):
+def test_sign_in_lands_on_the_dashboard_and_switches_organization(page, live_url, personas, password):
     Membership.objects.create(user=personas.alice, organization=personas.org_b, role=Role.VIEWER)
     sign_in(page, live_url, "alice@org-a.test", password)
-    expect(page).to_have_url(re.compile(r"/org-a/settings/profile/$"))
+    expect(page).to_have_url(re.compile(r"/org-a/$"))
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    page.goto(f"{live_url}/org-a/settings/profile/")
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
     expect(page.locator(".sidenav")).to_contain_text("Profile")
 
@@ -27,7 +29,7 @@ def test_sign_in_lands_in_settings_and_switches_organization(page, live_url, per
 
     page.get_by_label("Switch organization").click()
     page.get_by_role("menuitem", name=re.compile("Org B Systems")).click()
-    expect(page).to_have_url(re.compile(r"/org-b/settings/profile/$"))
+    expect(page).to_have_url(re.compile(r"/org-b/$"))
     expect(page.locator(".org-chip")).to_have_text("Org B Systems")
 
     page.get_by_label("Account menu").click()

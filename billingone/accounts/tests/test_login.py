@@ -17,7 +17,8 @@ def login(client, email, password):
 def test_login_lands_in_the_only_organization(client, personas, password):
     response = login(client, "bob@org-a.test", password)
     assert response.status_code == 302 and response.url == "/org-a/"
-    assert client.get("/org-a/").url == "/org-a/settings/"
+    home = client.get("/org-a/")  # the organization's home is its Dashboard
+    assert home.status_code == 200 and 'data-testid="dashboard-empty"' in home.content.decode()
     assert client.get("/org-a/settings/").url == "/org-a/settings/profile/"
 
 

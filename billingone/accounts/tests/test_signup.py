@@ -47,8 +47,8 @@ def test_email_is_verified_before_sign_in(client):
     link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[0].body).group(0)
     client.get(link)
     response = client.post(link.replace("http://testserver", ""), follow=True)
-    assert response.redirect_chain[-1][0] == "/ninas-msp/settings/profile/"
-    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == "/ninas-msp/"  # the new organization's Dashboard
+    assert response.status_code == 200 and "Connect Pax8 first" in response.content.decode()
 
 
 def test_headless_app_signup_also_creates_the_organization(client):

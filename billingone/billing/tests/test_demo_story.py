@@ -40,3 +40,23 @@ def test_make_run_demo_is_left_reconciled(db, pax8_sim, xero_sim, settings):
     assert run.trigger == "demo"
     assert sum(kind["count"] for kind in run.summary.values()) > 0
     assert run.summary["no_data"]["count"] == 0  # both sources read and fresh
+
+
+def test_the_demo_owner_lands_on_a_dashboard_with_real_numbers(db, pax8_sim, xero_sim, settings, client):
+    from decimal import Decimal
+
+    from billingone.ops.demo import DEMO_PASSWORD
+
+    settings.DEMO_RECONCILED = True
+    seed_demo()
+    response = client.post("/accounts/login/", {"login": "owner@demo.test", "password": DEMO_PASSWORD})
+    assert response.url == "/demo/"
+    page = client.get("/demo/").content.decode()
+    assert 'data-testid="chart-mrr"' in page and 'data-testid="dashboard-empty"' not in page
+    body = client.get("/api/v1/orgs/demo/dashboard").json()
+    assert body["currency"] == "AUD"  # the demo buys (Pax8) and bills (Xero) in AUD
+    # (The test simulators' invoices are dated before a fixed anchor, so this month's MRR is not asserted.)
+    assert Decimal(next(m["amount"] for m in body["cost"] if m["currency"] == "AUD")) > 0
+    assert body["active_subscriptions"] > 0 and body["under_billed"]["clients"] > 0
+    assert {source["state"] for source in body["sources"]} == {"ok"}
+    assert all(source["rows"] > 0 for source in body["sources"])

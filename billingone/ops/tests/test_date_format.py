@@ -10,7 +10,8 @@ from pathlib import Path
 from django.template import Context, Template
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
-ALLOWED = {"DATETIME_FORMAT", "DATE_FORMAT", "c", "Y-m-d"}  # Y-m-d: the value of an <input type=date>
+# Y-m-d: the value of an <input type=date>; YEAR_MONTH_FORMAT: a month ("Nov 2026")
+ALLOWED = {"DATETIME_FORMAT", "DATE_FORMAT", "YEAR_MONTH_FORMAT", "c", "Y-m-d"}
 DATE_FILTER = re.compile(r"""\|date(?::(["'])(?P<format>[^"']*)\1)?""")
 
 

@@ -48,7 +48,8 @@ def test_invite_accept_signup_role_change_and_removal(personas, browser, page, l
     nina.fill("input[name=name]", "Nina New")
     nina.fill("input[name=password1]", "a long and unusual passphrase")
     nina.click("button[type=submit]")
-    nina.wait_for_url(re.compile(r"/org-a/settings/"))
+    nina.wait_for_url(re.compile(r"/org-a/$"))  # the organization's Dashboard
+    nina.goto(f"{live_site}/org-a/settings/profile/")
     assert "Org A Networks" in nina.inner_text(".org-chip")
     nina_membership = Membership.objects.get(user__email="nina@example.com")
     assert nina_membership.role == "viewer"

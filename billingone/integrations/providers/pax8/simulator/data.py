@@ -236,7 +236,7 @@ def subscription_record(seed, index, rng, companies, products, statuses, weights
         "status": status,
         "price": round(price * rng.choice((1.0, 1.0, 1.1, 1.2, 1.25)), 2),
         "partnerCost": round(price * 0.85, 2),
-        "currencyCode": "USD",
+        "currencyCode": "AUD",  # the demo MSP buys and bills in AUD (its Xero is AUD)
         "productName": product["name"],
         "billingTerm": "Trial" if status == "Trial" else term,
     }
