@@ -44,6 +44,8 @@ class Ingest:
                 self.checkpoint = item.at
         store.refresh_statistics(list(store.MODELS), self.created_since_analyze)
         matching.match_source(self.organization, self.source, self.provider.side)
+        started = SyncRun.objects.filter(pk=self.run_id).values_list("started_at", flat=True).first()
+        matching.announce_new_unlinked(self.organization, self.source, started, self.run_id)
         return self.counts
 
     def store(self, batch: Batch) -> None:

@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from billingone.audit.models import AuditEvent
 from billingone.billing.finding_models import Finding, ReconciliationRun
-from billingone.billing.models import Product, ProductItemMapping
+from billingone.billing.models import Customer, Product, ProductItemMapping
 from billingone.billing.reconciliation import reconcile_organization
 from billingone.billing.tests.builders import client, connect, invoice, product, subscription
 from billingone.integrations.models import SyncRun
 from billingone.integrations.testing import connect_pax8
+from billingone.notifications.models import Delivery
 from billingone.orgs.roles import Role
 from billingone.testing.tasks import run_pending_tasks
 
@@ -159,3 +160,14 @@ def test_a_successful_pax8_sync_is_followed_by_a_reconciliation(pax8_sim, person
     # Pax8 synced but no accounting integration: nothing is called matched.
     assert run.summary["matched"]["count"] == 0
     assert Finding.objects.filter(organization=personas.org_a, key="source:billing", queued=True).exists()
+    # Every Pax8 company is new and no client exists yet: counted and announced once, in-app.
+    unlinked = Customer.objects.filter(organization=personas.org_a, source="pax8", client__isnull=True).count()
+    (title,) = {
+        d.payload["title"]
+        for d in Delivery.objects.filter(organization=personas.org_a, event="clients.unlinked_found", channel="in_app")
+    }
+    assert unlinked > 0 and title == f"{unlinked} new Pax8 customers to link"
+    client_for(personas.alice).post("/org-a/settings/integrations/pax8/sync/")
+    run_pending_tasks()  # seen before: not announced again
+    announced = Delivery.objects.filter(organization=personas.org_a, event="clients.unlinked_found")
+    assert announced.values("dedupe_key").distinct().count() == 1
