@@ -108,6 +108,8 @@ def _long_term_clients(inputs: Inputs):
     """Clients holding an annual or multi-year licence: only their lines are read 12 (36) months back."""
     rows = queries.counted_subscriptions(inputs.organization, inputs.period)
     rows = rows.filter(billing_term__in=(BillingTerm.ANNUAL, BillingTerm.MULTI_YEAR), customer__client__isnull=False)
+    if inputs.client_ids is not None:
+        rows = rows.filter(customer__client_id__in=inputs.client_ids)
     return rows.values("customer__client_id")
 
 
@@ -125,12 +127,16 @@ def _sources_sql(inputs: Inputs) -> tuple[str, list]:
     cases = " ".join("WHEN %s THEN %s" for _ in inputs.billing_keys)
     params = [value for i, key in enumerate(inputs.billing_keys) for value in (key, 1 << i)]
     marks = ", ".join(["%s"] * len(inputs.billing_keys))
+    clients, client_params = "", []
+    if inputs.client_ids is not None:  # a one-client run reads that client's contacts only
+        clients = f" AND client_id IN ({', '.join(['%s'] * len(inputs.client_ids))})"
+        client_params = list(inputs.client_ids)
     sql = (
         f"SELECT client_id, SUM(bit) AS bits FROM (SELECT DISTINCT client_id, CASE source {cases} END AS bit "
         f"FROM {Customer._meta.db_table} WHERE organization_id = %s AND client_id IS NOT NULL "
-        f"AND removed_at IS NULL AND source IN ({marks})) s GROUP BY client_id"
+        f"AND removed_at IS NULL AND source IN ({marks}){clients}) s GROUP BY client_id"
     )
-    return sql, [*params, inputs.organization.pk, *inputs.billing_keys]
+    return sql, [*params, inputs.organization.pk, *inputs.billing_keys, *client_params]
 
 
 def _key_sql() -> str:
