@@ -31,8 +31,8 @@ The rules (PRODUCT.md "Reconciliation and missed billing"), as built here:
   product in the window, else the vendor price, else the vendor cost. Annual prices are per
   year (÷ 12), multi-year per 36 months.
 
-Set-based: one grouped query for licensed, one for billed (grouped by client × item × month,
-folded per term window in SQL), a handful of lookups; Python only joins the grouped rows.
+Set-based: one statement computes every group, its billed share and a digest of its inputs in
+the database (reconciliation_sql.py); Python classifies only the groups that are new or changed.
 """
 
 from __future__ import annotations

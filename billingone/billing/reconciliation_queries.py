@@ -1,7 +1,6 @@
-"""The two aggregate queries behind reconciliation (rules in reconciliation.py).
-
-Both run in the database and return grouped rows only: licensed per client × product × term ×
-source, billed per client × item target with each term window folded in SQL.
+"""The ORM pieces of reconciliation (rules in reconciliation.py): the billing period, the counted
+subscriptions grouped as licensed per client × product × term × source, and the invoice lines that
+count as billed. reconciliation_sql.py composes them into one statement; evidence.py reuses them.
 """
 
 from __future__ import annotations

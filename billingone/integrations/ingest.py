@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from billingone.billing import client_flows, matching, store
+from billingone.billing import matching, store
 from billingone.integrations.base import Progress, Provider, SyncCounts
 from billingone.integrations.models import SyncRun
 from billingone.integrations.records import Batch, Checkpoint, Complete, Kind, Removed
@@ -44,6 +44,8 @@ class Ingest:
                 self.checkpoint = item.at
         store.refresh_statistics(list(store.MODELS), self.created_since_analyze)
         matching.match_source(self.organization, self.source, self.provider.side)
+        from billingone.billing import client_flows  # not at the top: it imports integrations.flows
+
         client_flows.auto_confirm(self.organization)  # only what the organization chose: off by default
         started = SyncRun.objects.filter(pk=self.run_id).values_list("started_at", flat=True).first()
         matching.announce_new_unlinked(self.organization, self.source, started, self.run_id)
