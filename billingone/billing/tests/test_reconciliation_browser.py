@@ -59,3 +59,22 @@ def test_cards_show_each_currency_and_filter_the_table(transactional_db, persona
     page.screenshot(path=SHOTS / "reconciliation-390.png", full_page=True)
     page.goto(f"{live_url}/org-a/missed-billing/")
     page.screenshot(path=SHOTS / "queue-390.png", full_page=True)
+
+
+@pytest.mark.browser
+def test_an_owner_sets_the_auto_confirm_threshold_on_the_clients_page(
+    transactional_db, personas, page, live_url, password
+):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_url, personas.alice.email, password)
+    page.goto(f"{live_url}/org-a/clients/")
+    form = page.get_by_test_id("auto-confirm")
+    form.locator("input[name=threshold]").fill("95")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Suggestions at 95% or more are linked at each sync")).to_be_visible()
+    page.screenshot(path=SHOTS / "clients-1366.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=SHOTS / "clients-390.png", full_page=True)
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.auto_confirm_links == 95
