@@ -83,7 +83,8 @@ DEV_SIMULATORS: list[DevSimulator] = [
             "SIMULATOR_HOST_QUICKBOOKS": "127.0.0.1:8703",
         },
         # Changes made in the simulator (/_sim/mutate, invoice writes) reach the demo as signed webhooks.
-        args=("--webhook-token", "billingone-dev-qbo-verifier"),
+        # --showcase: the demo story's clients are billed in Xero only (simulators/dataset.py SHOWCASE).
+        args=("--webhook-token", "billingone-dev-qbo-verifier", "--showcase"),
     ),
     DevSimulator(
         "superops",

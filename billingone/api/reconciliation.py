@@ -30,9 +30,20 @@ from billingone.orgs.tenancy import org_endpoint
 router = Router(tags=["reconciliation"])
 
 
-class MoneyCount(Schema):
+class CurrencyAmount(Schema):
+    currency: str
     count: int
     monthly_amount: str
+
+
+class MoneyCount(Schema):
+    """Amounts are never added across currencies: `monthly_amount` and `currency` are set when the
+    findings share one currency, else null; `by_currency` always has each currency's figures."""
+
+    count: int
+    monthly_amount: str | None
+    currency: str | None = None
+    by_currency: list[CurrencyAmount] = []
 
 
 class SummaryOut(Schema):
@@ -73,12 +84,19 @@ class ProductResultOut(Schema):
     status: str | None
 
 
+class ClientMoney(Schema):
+    currency: str
+    under_billed: str
+    over_billed: str
+
+
 class ClientResultOut(Schema):
     client: Named
     outcome: str
-    under_billed: str
-    over_billed: str
-    currency: str
+    under_billed: str | None  # null when the client's products are in several currencies: see by_currency
+    over_billed: str | None
+    currency: str | None
+    by_currency: list[ClientMoney]
     products: list[ProductResultOut]
 
 
@@ -129,11 +147,21 @@ class ItemOut(Schema):
     changed_at: datetime
 
 
-class TotalsOut(Schema):
-    open: int
+class CurrencyTotals(Schema):
+    currency: str
     open_monthly_impact: str
     recovered: str
+
+
+class TotalsOut(Schema):
+    """As MoneyCount: the single figures are null when items span several currencies."""
+
+    open: int
+    open_monthly_impact: str | None
+    recovered: str | None
+    currency: str | None = None
     by_status: dict[str, int]
+    by_currency: list[CurrencyTotals] = []
 
 
 class QueuePage(Schema):

@@ -62,6 +62,8 @@ AUDIT_EVENTS: dict[str, str] = {
     "mapping.reject": "A suggested or confirmed link of a customer to a client was rejected",
     "mapping.change": "A customer was linked to a client by hand",
     "mapping.confirm_all": "Every high-confidence mapping suggestion was confirmed at once",
+    "mapping.auto_confirm_policy": "The confidence from which client links are confirmed without a person was set",
+    "mapping.auto_confirm": "Client-link suggestions above the organization's threshold were confirmed after a sync",
     # reconciliation, product mapping and the missed-billing queue
     "reconciliation.run": "Reconciliation compared licensed with billed (after a sync, on demand, by a reconcile sync)",
     "reconciliation.request": "A person asked for a reconciliation now",

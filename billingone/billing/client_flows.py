@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from billingone.audit.log import record
+from billingone.audit.log import diff, record
 from billingone.billing.matching import HIGH_CONFIDENCE, refresh_confirmed_clients
 from billingone.billing.models import Client, ClientLink, Customer
 from billingone.integrations.flows import require
+from billingone.orgs.errors import FlowError
 
 
 class NotFound(Exception):
@@ -100,25 +101,74 @@ def confirm_all_high(membership, request, threshold: int = HIGH_CONFIDENCE) -> i
     require(membership, "integrations.connect")
     organization = membership.organization
     with transaction.atomic():
-        best: dict[int, int] = {}
-        rows = ClientLink.objects.select_for_update().filter(
-            organization=organization, state=ClientLink.State.SUGGESTED, confidence__gte=threshold
-        )
-        for pk, customer_id in rows.order_by("-confidence", "pk").values_list("pk", "customer_id"):
-            best.setdefault(customer_id, pk)
-        now = timezone.now()
-        ClientLink.objects.filter(pk__in=best.values()).update(
-            state=ClientLink.State.CONFIRMED, decided_by=membership.user, decided_at=now
-        )
-        ClientLink.objects.filter(customer_id__in=list(best), state=ClientLink.State.SUGGESTED).update(
-            state=ClientLink.State.REJECTED, decided_by=membership.user, decided_at=now
-        )
-        refresh_confirmed_clients(organization, list(best))
+        count = confirm_best(organization, threshold, membership.user)
         record(
             "mapping.confirm_all",
             organization=organization,
             request=request,
             target_label="Clients",
-            data={"confirmed": len(best), "threshold": threshold},
+            data={"confirmed": count, "threshold": threshold},
         )
+    return count
+
+
+def confirm_best(organization, threshold: int, user=None) -> int:
+    """The best suggestion at or above `threshold` of each customer is confirmed, its others rejected."""
+    best: dict[int, int] = {}
+    rows = ClientLink.objects.select_for_update().filter(
+        organization=organization, state=ClientLink.State.SUGGESTED, confidence__gte=threshold
+    )
+    for pk, customer_id in rows.order_by("-confidence", "pk").values_list("pk", "customer_id"):
+        best.setdefault(customer_id, pk)
+    if not best:
+        return 0
+    now = timezone.now()
+    ClientLink.objects.filter(pk__in=best.values()).update(
+        state=ClientLink.State.CONFIRMED, decided_by=user, decided_at=now
+    )
+    ClientLink.objects.filter(customer_id__in=list(best), state=ClientLink.State.SUGGESTED).update(
+        state=ClientLink.State.REJECTED, decided_by=user, decided_at=now
+    )
+    refresh_confirmed_clients(organization, list(best))
     return len(best)
+
+
+AUTO_CONFIRM_RANGE = (80, 100)
+
+
+def set_auto_confirm(membership, request, threshold: int | None) -> int | None:
+    """The organization's choice: suggestions at or above `threshold` are linked without a person
+    from the next sync on (None: every link waits for a person). Owners and Admins decide."""
+    require(membership, "org.manage")
+    low, high = AUTO_CONFIRM_RANGE
+    if threshold is not None and not low <= threshold <= high:
+        raise FlowError(f"Choose a confidence between {low} and {high}, or turn auto-confirm off.", field="threshold")
+    organization = membership.organization
+    before = organization.auto_confirm_links
+    organization.auto_confirm_links = threshold
+    organization.save(update_fields=["auto_confirm_links"])
+    record(
+        "mapping.auto_confirm_policy",
+        organization=organization,
+        request=request,
+        target_label="Clients",
+        changes=diff({"auto_confirm_links": before}, {"auto_confirm_links": threshold}),
+    )
+    return threshold
+
+
+def auto_confirm(organization) -> int:
+    """After matching: what the organization chose to auto-confirm, confirmed and audited."""
+    threshold = organization.auto_confirm_links
+    if threshold is None:
+        return 0
+    with transaction.atomic():
+        count = confirm_best(organization, threshold)
+        if count:
+            record(
+                "mapping.auto_confirm",
+                organization=organization,
+                target_label="Clients",
+                data={"confirmed": count, "threshold": threshold},
+            )
+    return count

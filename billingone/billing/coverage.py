@@ -76,16 +76,30 @@ def _state(connection: Connection | None, last_ok: datetime | None, rows: int, s
     name = display_name(source)
     if connection is None or not connection.is_connected:
         return SourceState.MISSING, f"{name} is not connected."
-    if connection.status in (Connection.Status.ERROR, Connection.Status.NEEDS_ATTENTION):
-        detail = connection.status_reason or "its last sync failed"
+    failing = connection.status in (Connection.Status.ERROR, Connection.Status.NEEDS_ATTENTION)
+    detail = (connection.status_reason or "its last sync failed") if failing else ""
+    interval = sync_interval(source)
+    if last_ok is not None and now - last_ok > STALE_AFTER_INTERVALS * interval:
+        # Too old is what matters to the figures; a failing connection is why, so it is said too.
+        why = f" It cannot be read now: {detail}" if failing else ""
+        when = f"{timezone.localtime(last_ok):%d %b %H:%M}"
+        allowed = f"older than its schedule allows ({_every(interval)})"
+        return SourceState.STALE, f"{name} last synced {when}, {allowed}.{why}"
+    if failing:
         return SourceState.FAILED, f"{name} cannot be read: {detail}"
     if last_ok is None:
         return SourceState.MISSING, f"{name} has not finished a sync yet."
-    if now - last_ok > STALE_AFTER_INTERVALS * sync_interval(source):
-        return SourceState.STALE, f"{name} last synced {timezone.localtime(last_ok):%d %b %H:%M}; that is too old."
     if rows == 0:
         return SourceState.EMPTY, f"{name} synced but returned nothing to compare."
     return SourceState.OK, ""
+
+
+def _every(interval: timedelta) -> str:
+    minutes = int(interval.total_seconds() // 60)
+    for size, unit in ((1440, "day"), (60, "hour")):
+        if minutes % size == 0:
+            return f"every {unit}" if minutes == size else f"every {minutes // size} {unit}s"
+    return f"every {minutes} minutes"
 
 
 def row_counts(organization) -> dict[str, dict[str, int]]:

@@ -121,6 +121,7 @@ def client_rows(organization, outcome: str = "") -> QuerySet:
     return (
         rows.values("client_id", "customer_id", "client_label")
         .annotate(
+            currencies=Count("currency", distinct=True),  # before `currency` below, which shadows the field
             products=Count("id"),
             rank=Max(rank),
             under_billed=Sum("monthly_impact", filter=Q(kind=Outcome.UNDER_BILLED)),
@@ -148,13 +149,28 @@ def owner_key(client_id: int | None, customer_id: int | None) -> tuple:
     return ("c", client_id) if client_id else ("u", customer_id)
 
 
+def money_by_currency(findings: list[Finding]) -> list[dict]:
+    """A client's under- and over-billing per month, one entry per currency (never added across)."""
+    totals: dict[str, dict] = {}
+    for finding in findings:
+        if finding.kind in (Outcome.UNDER_BILLED, Outcome.OVER_BILLED):
+            entry = totals.setdefault(
+                finding.currency, {"currency": finding.currency, "under_billed": Decimal(0), "over_billed": Decimal(0)}
+            )
+            entry[finding.kind] += finding.monthly_impact
+    return [totals[currency] for currency in sorted(totals)]
+
+
 def client_row_payload(row: dict, findings: list[Finding]) -> dict:
+    by_currency = money_by_currency(findings)
+    mixed = row["currencies"] > 1
     return {
         "client": {"id": str(row["client_id"]) if row["client_id"] else None, "name": row["client_label"]},
         "outcome": RANK_OUTCOME[row["rank"]],
-        "under_billed": str(row["under_billed"] or 0),
-        "over_billed": str(row["over_billed"] or 0),
-        "currency": row["currency"] or "",
+        "under_billed": None if mixed else str(row["under_billed"] or 0),
+        "over_billed": None if mixed else str(row["over_billed"] or 0),
+        "currency": None if mixed else row["currency"] or "",
+        "by_currency": [{k: str(v) if k != "currency" else v for k, v in e.items()} for e in by_currency],
         "products": [product_payload(finding) for finding in findings],
     }
 

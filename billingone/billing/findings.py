@@ -43,6 +43,9 @@ class Result:
     reason: str
     suggested_action: str
     item_target: str
+    # The digest of the group's inputs, computed in SQL (reconciliation_sql.py): stored as the
+    # finding's digest, so the next run can tell an unchanged group without reading it.
+    input_digest: str = ""
 
     @property
     def queued(self) -> bool:
@@ -58,22 +61,18 @@ class Result:
 
     @property
     def digest(self) -> str:
+        if self.input_digest:
+            return self.input_digest
         # The queue rule is part of it: a finding stored under an older rule is rewritten.
-        values = (*(getattr(self, name) for name in self.__dataclass_fields__), self.queued)
+        values = (*(getattr(self, name) for name in STORED_FIELDS), self.queued)
         return hashlib.md5(repr(values).encode(), usedforsecurity=False).hexdigest()
 
     def fields(self) -> dict:
-        values = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "key"}
+        values = {name: getattr(self, name) for name in STORED_FIELDS}
         return values | {"queued": self.queued, "severity_rank": self.severity_rank, "digest": self.digest}
 
 
-def group_key(group: dict) -> str:
-    """The stable identity of a client × product × term × source result."""
-    owner = f"c{group['client']}" if group["client"] is not None else f"u{group['unlinked_customer'] or ''}"
-    if group["client"] is None and group["unlinked_customer"] is None:
-        owner += _short_hash(group["label"] or "")
-    product = f"p{group['product_id']}" if group["product_id"] else "n" + _short_hash(group["product_label"] or "")
-    return f"{owner}:{product}:{group['term']}:{group['source']}"
+STORED_FIELDS = tuple(name for name in Result.__dataclass_fields__ if name not in ("key", "input_digest"))
 
 
 def _short_hash(text: str) -> str:
@@ -103,7 +102,7 @@ def result_for(group: dict, period: Period, outcome: str, reason: str, billing_s
         impact = (abs(gap) * per_month).quantize(CENTS)
     target = group.get("target")
     return Result(
-        key=group_key(group),
+        key=group["key"],  # client × product × term × source, built in SQL (reconciliation_sql.py)
         scope=Finding.Scope.PRODUCT,
         client_id=group["client"],
         customer_id=group["unlinked_customer"],

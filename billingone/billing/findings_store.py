@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
-
 from billingone.billing.finding_models import Finding, Outcome, QueueStatus
-from billingone.billing.findings import Result
+from billingone.billing.findings import STORED_FIELDS, Result
 
 MATERIAL_GAP = Decimal(1)
 GROWTH = Decimal("0.005")
+CHUNK = 5000  # ids per IN (…): well under SQLite's limit of bound parameters
 QUIET = (QueueStatus.SNOOZED, QueueStatus.IGNORED, QueueStatus.REVIEWED, QueueStatus.APPLIED)
 STATE_FIELDS = (
     "id",
@@ -37,7 +36,7 @@ STATE_FIELDS = (
     "current",
     "recovered_amount",
 )
-RESULT_FIELDS = [name for name in Result.__dataclass_fields__ if name != "key"] + ["queued", "severity_rank", "digest"]
+RESULT_FIELDS = [*STORED_FIELDS, "queued", "severity_rank", "digest"]
 RESET_FIELDS = ["status", "snoozed_until", "ignore_reason", "acknowledged_kind", "acknowledged_gap"]
 UPDATE_FIELDS = [*RESULT_FIELDS, *RESET_FIELDS, "current", "changed_at", "resolved_at", "recovered_amount"]
 
@@ -60,19 +59,27 @@ def materially_changed(state: dict, result: Result) -> bool:
     return acknowledged is not None and abs(result.gap - acknowledged) >= MATERIAL_GAP
 
 
-def existing_states(organization, client_ids: list[int] | None) -> dict[str, dict]:
+def existing_states(organization, computation, client_ids: list[int] | None) -> dict[str, dict]:
+    """The stored state of the client × product findings this run read (by id, in chunks), and of
+    the organization's source (and, for a full run, mapping) findings."""
+    ids = [finding_id for finding_id in computation.finding_ids.values() if finding_id is not None]
+    scopes = [Finding.Scope.SOURCE] if client_ids is not None else [Finding.Scope.SOURCE, Finding.Scope.MAPPING]
     rows = Finding.objects.filter(organization=organization)
-    if client_ids is not None:
-        rows = rows.filter(Q(client_id__in=client_ids, scope=Finding.Scope.PRODUCT) | Q(scope=Finding.Scope.SOURCE))
-    return {row["key"]: row for row in rows.values(*STATE_FIELDS)}
+    states = {row["key"]: row for row in rows.filter(scope__in=scopes).values(*STATE_FIELDS)}
+    for start in range(0, len(ids), CHUNK):
+        chunk = rows.filter(pk__in=ids[start : start + CHUNK]).values(*STATE_FIELDS)
+        states.update((row["key"], row) for row in chunk)
+    return states
 
 
-def store(organization, results: list[Result], client_ids: list[int] | None, now: datetime) -> StoreOutcome:
+def store(organization, computation, client_ids: list[int] | None, now: datetime) -> StoreOutcome:
+    """Write what changed: new findings, changed ones, and those no run produces any more.
+    Client × product groups that SQL found unchanged never reach here (computation.groups counts them)."""
     outcome = StoreOutcome()
-    states = existing_states(organization, client_ids)
+    states = existing_states(organization, computation, client_ids)
     today = now.date()
     creates, updates = [], []
-    for result in results:
+    for result in computation.results:
         state = states.pop(result.key, None)
         if state is None:
             creates.append(Finding(organization=organization, key=result.key, changed_at=now, **result.fields()))
@@ -84,11 +91,13 @@ def store(organization, results: list[Result], client_ids: list[int] | None, now
             outcome.unchanged += 1
         else:
             updates.append(finding)
-    gone = [state["id"] for state in states.values() if state["current"]]
+    read = sum(1 for result in computation.results if result.scope == Finding.Scope.PRODUCT)
+    outcome.unchanged += computation.groups - read
+    gone = [state["id"] for state in states.values() if state["current"]] + computation.gone_ids
     Finding.objects.bulk_create(creates, batch_size=2000)
     Finding.objects.bulk_update(updates, UPDATE_FIELDS, batch_size=2000)
-    if gone:
-        Finding.objects.filter(pk__in=gone).update(current=False, changed_at=now)
+    for start in range(0, len(gone), CHUNK):
+        Finding.objects.filter(pk__in=gone[start : start + CHUNK]).update(current=False, changed_at=now)
     outcome.created, outcome.updated, outcome.gone = len(creates), len(updates), len(gone)
     return outcome
 

@@ -183,3 +183,21 @@ def refresh_confirmed_clients(organization, customer_ids) -> int:
     return Customer.objects.filter(organization=organization, pk__in=list(customer_ids)).update(
         client_id=Subquery(confirmed.values("client_id")[:1])
     )
+
+
+def announce_new_unlinked(organization, source: str, run_started_at, run_id: int) -> int:
+    """Count the customers this sync saw for the first time that no confirmed link reached, and
+    announce them once per run (in-app by default), pointing at the Clients page."""
+    from billingone.billing.coverage import display_name
+    from billingone.notifications.notify import notify
+
+    if run_started_at is None:
+        return 0
+    new = Customer.objects.filter(
+        organization=organization, source=source, removed_at__isnull=True, client__isnull=True
+    ).filter(first_seen_at__gte=run_started_at)
+    count = new.count()
+    if count:
+        context = {"count": count, "source": display_name(source), "run": run_id}
+        notify("clients.unlinked_found", organization, context, dedupe_key=f"clients.unlinked_found:{run_id}")
+    return count

@@ -54,31 +54,61 @@ def queue(
 @dataclass(frozen=True)
 class QueueTotals:
     open_count: int
-    open_monthly_impact: Decimal
-    recovered: Decimal
+    open_monthly_impact: Decimal | None  # None when open items span several currencies: see by_currency
+    recovered: Decimal | None
+    currency: str | None
     by_status: dict[str, int]
+    by_currency: list[dict]  # [{currency, open_monthly_impact, recovered}], never added across currencies
 
     def payload(self) -> dict:
+        def money(value):
+            return None if value is None else str(value)
+
         return {
             "open": self.open_count,
-            "open_monthly_impact": str(self.open_monthly_impact),
-            "recovered": str(self.recovered),
+            "open_monthly_impact": money(self.open_monthly_impact),
+            "recovered": money(self.recovered),
+            "currency": self.currency,
             "by_status": self.by_status,
+            "by_currency": [
+                {k: money(v) if k != "currency" else v for k, v in entry.items()} for entry in self.by_currency
+            ],
         }
 
 
 def totals(organization) -> QueueTotals:
-    """Open under-billing per month (what is still not billed) and what was recovered so far, in one query."""
+    """Open under-billing per month (what is still not billed) and what was recovered so far, per
+    currency, in one query."""
     live = Q(queued=True, current=True)
     counts = {value: Count("id", filter=live & Q(status=value)) for value in QueueStatus.values}
     open_under = live & Q(status=QueueStatus.OPEN, kind=Outcome.UNDER_BILLED)
-    row = Finding.objects.filter(organization=organization).aggregate(
-        open_impact=Sum("monthly_impact", filter=open_under), recovered=Sum("recovered_amount"), **counts
+    rows = (
+        Finding.objects.filter(organization=organization)
+        .values("currency")
+        .annotate(open_impact=Sum("monthly_impact", filter=open_under), recovered=Sum("recovered_amount"), **counts)
+        .order_by("currency")
     )
-    by_status = {value: row[value] for value in QueueStatus.values}
     cents = Decimal("0.01")
-    open_impact, recovered = Decimal(row["open_impact"] or 0), Decimal(row["recovered"] or 0)
-    return QueueTotals(by_status[QueueStatus.OPEN], open_impact.quantize(cents), recovered.quantize(cents), by_status)
+    by_status = dict.fromkeys(QueueStatus.values, 0)
+    by_currency = []
+    for row in rows:
+        for value in QueueStatus.values:
+            by_status[value] += row[value]
+        open_impact, recovered = Decimal(row["open_impact"] or 0), Decimal(row["recovered"] or 0)
+        if row["open_impact"] is not None or recovered:
+            entry = {"currency": row["currency"], "open_monthly_impact": open_impact.quantize(cents)}
+            by_currency.append(entry | {"recovered": recovered.quantize(cents)})
+    single = by_currency[0] if len(by_currency) == 1 else None
+    if not by_currency:
+        single = {"currency": None, "open_monthly_impact": ZERO.quantize(cents), "recovered": ZERO.quantize(cents)}
+    return QueueTotals(
+        by_status[QueueStatus.OPEN],
+        single["open_monthly_impact"] if single else None,
+        single["recovered"] if single else None,
+        single["currency"] if single else None,
+        by_status,
+        by_currency,
+    )
 
 
 def _state(finding: Finding) -> dict:

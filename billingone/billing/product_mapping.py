@@ -100,6 +100,10 @@ def suggest(product: Product, signatures, holders: set[int]) -> tuple[str, str, 
     confidence = 90 if shared else 60
     who = f" for {len(shared)} client{'s' if len(shared) != 1 else ''} who hold it" if shared else ""
     reason = f"“{product.name}” appears on {lines} recent invoice line{'s' if lines != 1 else ''}{who}"
+    if len([c for c in codes if c]) > 1:
+        # Billed under several item codes (e.g. one per accounting system): one code would miss
+        # the others' lines, the name as a pattern matches them all.
+        return "", name, confidence, f"{reason}, under {len(codes)} item codes"
     return (code, "", confidence, reason) if code else ("", name, confidence - 10, reason)
 
 

@@ -32,14 +32,14 @@ The rules (PRODUCT.md "Reconciliation and missed billing"), as built here:
   product in the window, else the vendor price, else the vendor cost. Annual prices are per
   year (÷ 12), multi-year per 36 months.
 
-Set-based: one grouped query for licensed, one for billed (grouped by client × item × month,
-folded per term window in SQL), a handful of lookups; Python only joins the grouped rows.
+Set-based: one statement computes every group, its billed share and a digest of its inputs in
+the database (reconciliation_sql.py); Python classifies only the groups that are new or changed.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -49,16 +49,18 @@ from django.utils import timezone
 
 from billingone.audit.log import record
 from billingone.billing import reconciliation_queries as queries
+from billingone.billing import reconciliation_sql as rsql
 from billingone.billing.coverage import SourceCoverage, row_counts, source_coverage
 from billingone.billing.finding_models import Finding, Outcome, ReconciliationRun
 from billingone.billing.findings import Result, mapping_results, no_data_result, result_for
 from billingone.billing.findings_store import store
-from billingone.billing.models import Customer, ProductItemMapping
+from billingone.billing.models import ProductItemMapping
 from billingone.integrations.base import Side
 from billingone.notifications.notify import notify
 from billingone.orgs.models import Organization
 
 ZERO = Decimal(0)
+CENTS = Decimal("0.01")
 TOLERANCE = Decimal("0.005")
 
 
@@ -79,6 +81,9 @@ class Computation:
     results: list[Result]
     coverage: list[SourceCoverage]
     row_counts: dict[str, dict[str, int]]
+    groups: int = 0  # client × product groups computed in SQL (most are not in `results`: unchanged)
+    finding_ids: dict[str, int | None] = field(default_factory=dict)  # group key → its stored finding
+    gone_ids: list[int] = field(default_factory=list)  # stored client × product findings no group produced
 
 
 def product_targets(organization) -> dict[int, Target]:
@@ -93,42 +98,38 @@ def product_targets(organization) -> dict[int, Target]:
     return targets
 
 
-def billing_sources_by_client(organization, billing_keys: set[str], client_ids=None) -> dict[int, set[str]]:
-    rows = Customer.objects.filter(
-        organization=organization, client__isnull=False, removed_at__isnull=True, source__in=billing_keys
-    )
-    if client_ids is not None:
-        rows = rows.filter(client_id__in=client_ids)
-    found: dict[int, set[str]] = defaultdict(set)
-    for client_id, source in rows.values_list("client_id", "source").distinct().order_by():
-        found[client_id].add(source)
-    return found
-
-
 def compute(organization, as_of: date, client_ids: list[int] | None = None) -> Computation:
+    """The results of this run that may need writing: every client × product group that is new
+    or changed since its stored finding (unchanged ones stay in the database, see
+    reconciliation_sql.py), the organization's mapping items and its unusable sources."""
     period = queries.Period(as_of)
     counts = row_counts(organization)
     coverage = source_coverage(organization, counts=counts)
     by_source = {c.source: c for c in coverage}
-    billing_keys = {c.source for c in coverage if c.side == Side.BILLING}
+    billing_keys = sorted(c.source for c in coverage if c.side == Side.BILLING)
     targets = product_targets(organization)
-    distinct_targets = sorted(set(targets.values()), key=lambda t: t.label)
-    licensed = list(queries.licensed_groups(organization, period, client_ids))
-    # Annual and multi-year groups look back 12 or 36 months: only for their clients and items.
-    long_terms: dict[str, tuple[set, set]] = {queries.ANNUAL: (set(), set()), queries.MULTI_YEAR: (set(), set())}
-    for group in licensed:
-        target = targets.get(group["product_id"])
-        if group["term"] in long_terms and group["client"] is not None and target is not None:
-            long_terms[group["term"]][0].add(group["client"])
-            long_terms[group["term"]][1].add(target)
-    billed = queries.billed_by_target(organization, period, distinct_targets, client_ids, long_terms)
-    client_sources = billing_sources_by_client(organization, billing_keys, client_ids)
-    context = JoinContext(period, by_source, billing_keys, targets, distinct_targets, billed, client_sources)
-    results = [context.result(group) for group in context.allocate(licensed)]
+    context = JoinContext(period, by_source, billing_keys, targets)
+    computation = Computation([], coverage, counts)
+    if client_ids is None or client_ids:
+        inputs = rsql.Inputs(
+            organization=organization,
+            period=period,
+            targets={product_id: target.label for product_id, target in targets.items()},
+            billing_keys=billing_keys,
+            unusable_vendors=sorted(c.source for c in coverage if not c.usable),
+            context=" ".join(f"{c.source}:{c.side}:{c.state}:{c.reason}" for c in coverage),
+            client_ids=client_ids,
+        )
+        with rsql.grouped(inputs) as table:
+            for group in table.rows_to_read():
+                computation.results.append(context.result(group))
+                computation.finding_ids[group["key"]] = group["finding_id"]
+            computation.groups = table.count()
+            computation.gone_ids = table.gone_ids()
     if client_ids is None:  # a one-client run leaves the organization-wide mapping items as they are
-        results += mapping_results(results)
-    results += source_results(coverage)  # org-wide and cheap: refreshed by every run
-    return Computation(results, coverage, counts)
+        computation.results += mapping_results(computation.results)
+    computation.results += source_results(coverage)  # org-wide and cheap: refreshed by every run
+    return computation
 
 
 def source_results(coverage: list[SourceCoverage]) -> list[Result]:
@@ -146,47 +147,29 @@ def source_results(coverage: list[SourceCoverage]) -> list[Result]:
 
 @dataclass
 class JoinContext:
+    """Classifies one grouped row (licensed, billed, its client's billing sources) into a result."""
+
     period: queries.Period
     by_source: dict[str, SourceCoverage]
-    billing_keys: set[str]
+    billing_keys: list[str]
     targets: dict[int, Target]
-    distinct_targets: list[Target]
-    billed: dict[tuple[int, int], queries.Billed]
-    client_sources: dict[int, set[str]]
 
-    def __post_init__(self) -> None:
-        self.target_index = {target: i for i, target in enumerate(self.distinct_targets)}
+    def client_sources(self, bits: int) -> set[str]:
+        return {key for i, key in enumerate(self.billing_keys) if int(bits or 0) & (1 << i)}
 
-    def billed_row(self, client_id: int, target: Target) -> queries.Billed | None:
-        return self.billed.get((client_id, self.target_index[target]))
+    def result(self, row: dict) -> Result:
+        group = {**row, "target": self.targets.get(row["product_id"]) if row["target"] else None}
+        for name in ("seat_days", "current", "billed"):
+            group[name] = queries.as_decimal(group[name])
+        for name in ("price", "cost", "invoice_price"):
+            group[name] = None if group[name] is None else queries.as_decimal(group[name])
+        sources = self.client_sources(group["bits"])
+        outcome, reason = self.classify(group, sources)
+        result = result_for(group, self.period, outcome, reason, sources)
+        result.input_digest = group["digest"]
+        return result
 
-    def allocate(self, groups: list[dict]) -> list[dict]:
-        """Set each mapped group's billed quantity; products sharing an item share its quantity."""
-        pools: dict[tuple, list[dict]] = defaultdict(list)
-        for group in groups:
-            target = self.targets.get(group["product_id"])
-            group["target"] = target
-            group["billed"], group["invoice_price"] = ZERO, None
-            if target is not None and group["client"] is not None:
-                pools[(group["client"], target, group["term"])].append(group)
-        for (client_id, target, term), members in pools.items():
-            row = self.billed_row(client_id, target)
-            if row is None:
-                continue
-            remaining, price = row.quantity(term), row.price(term)
-            members.sort(key=lambda g: (g["product_id"], g["source"]))
-            for index, group in enumerate(members):
-                last = index == len(members) - 1
-                share = remaining if last else min(remaining, queries.licensed_quantity(group, self.period))
-                group["billed"], group["invoice_price"] = share, price
-                remaining -= share
-        return groups
-
-    def result(self, group: dict) -> Result:
-        outcome, reason = self.classify(group)
-        return result_for(group, self.period, outcome, reason, self.client_sources.get(group["client"], set()))
-
-    def classify(self, group: dict) -> tuple[str, str]:
+    def classify(self, group: dict, sources: set[str]) -> tuple[str, str]:
         vendor = self.by_source.get(group["source"])
         if vendor is not None and not vendor.usable:
             return Outcome.NO_DATA, vendor.reason
@@ -196,7 +179,6 @@ class JoinContext:
             return Outcome.UNMAPPED, f"{group['product_label']} is not mapped to an accounting item."
         if not self.billing_keys:
             return Outcome.NO_DATA, "No accounting integration is connected: billing was not read."
-        sources = self.client_sources.get(group["client"], set())
         if not sources:
             return Outcome.UNMAPPED, f"{group['label']} is not linked to an accounting contact."
         broken = [self.by_source[s] for s in sorted(sources) if not self.by_source[s].usable]
@@ -215,17 +197,48 @@ class JoinContext:
 
 
 def summary(organization) -> dict[str, dict]:
-    """Counts and monthly money per outcome over every current client × product result."""
-    totals = {kind: {"count": 0, "monthly_amount": ZERO} for kind in Outcome.values}
+    """Counts and monthly money per outcome over every current client × product result, per
+    currency: amounts in different currencies are never added into one figure. `monthly_amount`
+    and `currency` are set when an outcome's findings share one currency, else None (see
+    `by_currency`)."""
+    per_currency: dict[str, list[dict]] = {kind: [] for kind in Outcome.values}
     rows = (
         Finding.objects.filter(organization=organization, current=True, scope=Finding.Scope.PRODUCT)
-        .values_list("kind")
+        .values_list("kind", "currency")
         .annotate(count=Count("id"), amount=Sum("monthly_impact"))
-        .order_by()
+        .order_by("kind", "currency")
     )
-    for kind, count, amount in rows:
-        totals[kind] = {"count": count, "monthly_amount": Decimal(amount or 0).quantize(Decimal("0.01"))}
-    return totals
+    for kind, currency, count, amount in rows:
+        amount = Decimal(amount or 0).quantize(CENTS)
+        per_currency[kind].append({"currency": currency, "count": count, "monthly_amount": amount})
+    return {kind: money_total(entries) for kind, entries in per_currency.items()}
+
+
+def money_total(entries: list[dict]) -> dict:
+    """{count, monthly_amount, currency, by_currency} of per-currency entries, most money first."""
+    entries = sorted(entries, key=lambda e: (-e["monthly_amount"], e["currency"]))
+    single = entries[0] if len(entries) == 1 else None
+    return {
+        "count": sum(e["count"] for e in entries),
+        "monthly_amount": single["monthly_amount"] if single else (ZERO if not entries else None),
+        "currency": single["currency"] if single else None,
+        "by_currency": entries,
+    }
+
+
+def json_summary(totals: dict[str, dict]) -> dict[str, dict]:
+    def money(value):
+        return None if value is None else f"{value:.2f}"
+
+    return {
+        kind: {
+            "count": v["count"],
+            "monthly_amount": money(v["monthly_amount"]),
+            "currency": v["currency"],
+            "by_currency": [{**e, "monthly_amount": money(e["monthly_amount"])} for e in v["by_currency"]],
+        }
+        for kind, v in totals.items()
+    }
 
 
 def reconcile_organization(
@@ -243,7 +256,7 @@ def reconcile_organization(
         Organization.objects.select_for_update().filter(pk=organization.pk).first()
         roomy_sorts()
         computation = compute(organization, as_of, client_ids)
-        stored = store(organization, computation.results, client_ids, now)
+        stored = store(organization, computation, client_ids, now)
         run = ReconciliationRun.objects.create(
             organization=organization,
             trigger=trigger[:40],
@@ -268,22 +281,22 @@ def reconcile_organization(
 
 
 def roomy_sorts() -> None:
-    """Let PostgreSQL group a million invoice lines in memory for this transaction, not on disk."""
+    """Let PostgreSQL group a million invoice lines in memory for this transaction, not on disk,
+    and skip JIT compilation: for this one statement it cost seconds (600+ functions) and saved none."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL work_mem = '128MB'")
-
-
-def json_summary(totals: dict[str, dict]) -> dict[str, dict]:
-    return {kind: {"count": v["count"], "monthly_amount": f"{v['monthly_amount']:.2f}"} for kind, v in totals.items()}
+            cursor.execute("SET LOCAL jit = off")
 
 
 def announce(organization, run: ReconciliationRun, found: list) -> None:
     """One notification per run, for new or grown under-billing only, linking to the queue."""
     if not found:
         return
-    impact = sum((result.monthly_impact for result in found), ZERO)
-    currencies = {result.currency for result in found if result.currency}
-    currency = currencies.pop() if len(currencies) == 1 else ""
-    context = {"count": len(found), "impact": f"{currency} {impact:,.2f}".strip(), "run": run.pk}
+    impact: dict[str, Decimal] = defaultdict(Decimal)
+    for result in found:
+        impact[result.currency] += result.monthly_impact
+    # Never one figure over several currencies: "AUD 120.00 + USD 30.00".
+    text = " + ".join(f"{currency} {amount:,.2f}".strip() for currency, amount in sorted(impact.items()))
+    context = {"count": len(found), "impact": text, "run": run.pk}
     notify("billing.missed_found", organization, context, dedupe_key=f"billing.missed_found:{run.pk}")

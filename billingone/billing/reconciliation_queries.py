@@ -1,7 +1,6 @@
-"""The two aggregate queries behind reconciliation (rules in reconciliation.py).
-
-Both run in the database and return grouped rows only: licensed per client × product × term ×
-source, billed per client × item target with each term window folded in SQL.
+"""The ORM pieces of reconciliation (rules in reconciliation.py): the billing period, the counted
+subscriptions grouped as licensed per client × product × term × source, and the invoice lines that
+count as billed. reconciliation_sql.py composes them into one statement; evidence.py reuses them.
 """
 
 from __future__ import annotations
@@ -11,12 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
     Case,
     CharField,
     Count,
-    DateField,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -29,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Abs, Coalesce, ExtractDay, Lower, TruncMonth
+from django.db.models.functions import Coalesce, ExtractDay
 
 from billingone.billing.models import DraftStatus, InvoiceDraft, InvoiceLine, Subscription
 from billingone.integrations.records import BillingTerm, InvoiceKind, InvoiceStatus, SubscriptionStatus
@@ -135,37 +132,9 @@ def licensed_quantity(group: dict, period: Period) -> Decimal:
     return Decimal(group["current"] or 0).quantize(Decimal("0.01"))
 
 
-@dataclass(frozen=True)
-class Billed:
-    """One client's billed quantity of one item target per term window, with its line price."""
-
-    by_term: dict[str, tuple[Decimal, Decimal | None]]
-
-    def quantity(self, term: str) -> Decimal:
-        return self.by_term.get(term, (ZERO, None))[0]
-
-    def price(self, term: str) -> Decimal | None:
-        return self.by_term.get(term, (ZERO, None))[1]
-
-
-def line_targets(targets: list) -> tuple[list[str], dict]:
-    """Lines are matched to targets by their lower-cased item code (one hash lookup per line),
-    or, for lines whose code is not mapped, by the first description pattern they contain."""
-    codes = [t.value for t in targets if t.kind == "code"]
-    mapped = Q(lcode__in=codes) if codes else Q(pk__in=[])
-    patterns = [When(description__icontains=t.value, then=Value(i)) for i, t in enumerate(targets) if t.kind != "code"]
-    if not patterns:  # every line left is one of the codes: no per-line CASE needed
-        return codes, {"code": F("lcode"), "pattern": Value(None, output_field=IntegerField())}
-    annotations = {
-        "code": Case(When(mapped, then=F("lcode")), default=Value(""), output_field=CharField()),
-        "pattern": Case(When(mapped, then=Value(None)), *patterns, default=None, output_field=IntegerField()),
-    }
-    return codes, annotations
-
-
-def billed_lines(organization, start: date, end: date, client_ids=None):
-    """Lines that count as billed between `start` and `end` (by service period, else invoice date)."""
-    # A provider's draft counts when BillingOne pushed it: the gap is billed, awaiting approval there.
+def billed_lines_base(organization, client_ids=None):
+    """Lines of issued invoices (not voided) of customers linked to a client, and of drafts in the
+    provider that BillingOne pushed: that gap is billed, awaiting approval there."""
     pushed = InvoiceDraft.objects.filter(
         organization=organization,
         status=DraftStatus.PUSHED,
@@ -177,87 +146,25 @@ def billed_lines(organization, start: date, end: date, client_ids=None):
         organization=organization,
         invoice__removed_at__isnull=True,
         invoice__customer__client_id__isnull=False,
-    ).filter(
-        Q(period_start__gte=start, period_start__lte=end)
-        | Q(period_start__isnull=True, invoice__issue_date__gte=start, invoice__issue_date__lte=end)
     )
     if client_ids is not None:
         lines = lines.filter(invoice__customer__client_id__in=client_ids)
     return lines
 
 
-CREDIT = Q(invoice__kind=InvoiceKind.CREDIT_NOTE)
-SIGNED_QUANTITY = Sum(Case(When(CREDIT, then=-Abs(F("quantity"))), default=F("quantity")), output_field=QTY)
-INVOICE_PRICE = Max(Case(When(~CREDIT & Q(quantity__gt=0), then=F("unit_price"))))
-# The largest month of a window: an annual licence is matched by the term's invoice, whenever
-# in the last 12 months it was issued (36 for multi-year terms).
-LARGEST_MONTH_SELECT = 'SELECT t."client", t."code", t."pattern", MAX(t."qty"), MAX(t."price") FROM'
-LARGEST_MONTH_GROUP = 't GROUP BY t."client", t."code", t."pattern"'
-
-
-def _matched_lines(organization, start: date, end: date, targets: list, client_ids, wanted=None):
-    """Lines billing one of `targets` (or only of `wanted`, a subset), with client, code, pattern."""
-    _, annotations = line_targets(targets)
-    wanted = targets if wanted is None else [t for t in targets if t in wanted]
-    lines = billed_lines(organization, start, end, client_ids).annotate(lcode=Lower("item_code"))
-    wanted_codes = [t.value for t in wanted if t.kind == "code"]
-    matching = Q(lcode__in=wanted_codes) if wanted_codes else Q(pk__in=[])
-    for target in wanted:
-        if target.kind != "code":
-            matching |= Q(description__icontains=target.value)
-    return lines.filter(matching).annotate(client=F("invoice__customer__client_id"), **annotations)
-
-
-def _largest_month(organization, period: Period, term: str, targets: list, client_ids, wanted) -> list[tuple]:
-    billed_on = Coalesce("period_start", "invoice__issue_date")
-    start, end = period.window_start(term), period.month_end
-    per_month = (
-        _matched_lines(organization, start, end, targets, client_ids, wanted)
-        .annotate(month=TruncMonth(billed_on, output_field=DateField()))
-        .values("client", "code", "pattern", "month")
-        .order_by()
-        .annotate(qty=SIGNED_QUANTITY, price=INVOICE_PRICE)
+def billed_lines(organization, start: date, end: date, client_ids=None):
+    """Lines that count as billed between `start` and `end` (by service period, else invoice date)."""
+    return billed_lines_base(organization, client_ids).filter(
+        Q(period_start__gte=start, period_start__lte=end)
+        | Q(period_start__isnull=True, invoice__issue_date__gte=start, invoice__issue_date__lte=end)
     )
-    inner, params = per_month.query.sql_with_params()
-    # `inner` is the ORM's own SQL with its parameters kept apart: nothing user-typed is formatted in.
-    sql = " ".join((LARGEST_MONTH_SELECT, f"({inner})", LARGEST_MONTH_GROUP))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
-def billed_by_target(
-    organization, period: Period, targets: list, client_ids=None, long_terms: dict[str, tuple[set, set]] | None = None
-) -> dict[tuple[int, int], Billed]:
-    """(client, target index) → Billed. This month's lines for every client; the largest month of
-    12 (36) for the clients that hold annual (multi-year) licences only."""
-    if not targets:
-        return {}
-    index_of_code = {t.value: i for i, t in enumerate(targets) if t.kind == "code"}
-    found: dict[tuple[int, int], dict] = {}
-
-    def keep(rows, term: str) -> None:
-        for client, code, pattern, qty, price in rows:
-            target = index_of_code.get(code) if code else pattern
-            if target is not None:
-                found.setdefault((client, target), {})[term] = (_decimal(qty), _price(price))
-
-    this_month = _matched_lines(organization, period.month_start, period.month_end, targets, client_ids)
-    rows = this_month.values("client", "code", "pattern").order_by().annotate(qty=SIGNED_QUANTITY, price=INVOICE_PRICE)
-    keep(rows.values_list("client", "code", "pattern", "qty", "price"), MONTHLY)
-    for term, (clients, wanted) in (long_terms or {}).items():
-        if clients and wanted:
-            keep(_largest_month(organization, period, term, targets, sorted(clients), wanted), term)
-    return {key: Billed(by_term) for key, by_term in found.items()}
+CREDIT = Q(invoice__kind=InvoiceKind.CREDIT_NOTE)
 
 
-def _decimal(value) -> Decimal:
+def as_decimal(value) -> Decimal:
+    """A number as SQL returned it (SQLite: an int or a float) as a Decimal."""
     if isinstance(value, Decimal):
         return value
     return ZERO if value is None else Decimal(str(value))
-
-
-def _price(value) -> Decimal | None:
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))

@@ -59,6 +59,7 @@ def reconciliation_page(request, slug: str):
         row["outcome"] = finding_payloads.RANK_OUTCOME[row["rank"]]
         row["outcome_label"] = Outcome(row["outcome"]).label
         row["findings"] = products[finding_payloads.owner_key(row["client_id"], row["customer_id"])]
+        row["by_currency"] = finding_payloads.money_by_currency(row["findings"])
     drill_label, drill = _drill_down(request)
     context = {
         "page": page,

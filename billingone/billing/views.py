@@ -18,6 +18,7 @@ from billingone.integrations.base import Side
 from billingone.integrations.records import InvoiceStatus, SubscriptionStatus
 from billingone.integrations.state import integration_states
 from billingone.orgs import roles
+from billingone.orgs.errors import FlowError
 from billingone.orgs.tenancy import org_view
 
 PAGE_SIZE = 50
@@ -98,6 +99,9 @@ def clients(request, slug: str):
         "high_count": counts["high"],
         "threshold": HIGH_CONFIDENCE,
         "can_edit": roles.has_capability(request.membership.role, "integrations.connect"),
+        "can_set_policy": roles.has_capability(request.membership.role, "org.manage"),
+        "auto_confirm": organization.auto_confirm_links,
+        "auto_confirm_range": client_flows.AUTO_CONFIRM_RANGE,
     }
     return render(request, "billing/clients.html", context)
 
@@ -143,6 +147,26 @@ def confirm_all(request, slug: str):
         messages.success(request, f"Confirmed {count} high-confidence suggestion{'s' if count != 1 else ''}.")
     else:
         messages.info(request, "There were no high-confidence suggestions left to confirm.")
+    return redirect(_back(request, slug))
+
+
+@org_view("org.manage", methods=("POST",))
+def auto_confirm_policy(request, slug: str):
+    value = request.POST.get("threshold", "").strip()
+    if value and not (value.isdigit() and len(value) <= 3):
+        messages.error(request, "The confidence is a whole number, or empty to turn auto-confirm off.")
+        return redirect(_back(request, slug))
+    try:
+        threshold = client_flows.set_auto_confirm(request.membership, request, int(value) if value else None)
+    except FlowError as error:
+        messages.error(request, error.message)
+        return redirect(_back(request, slug))
+    if threshold is None:
+        messages.success(request, "Auto-confirm is off: every client link waits for a person.")
+    else:
+        messages.success(
+            request, f"From the next sync, suggestions at {threshold}% or more are linked without a person."
+        )
     return redirect(_back(request, slug))
 
 

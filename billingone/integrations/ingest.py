@@ -49,6 +49,11 @@ class Ingest:
                 self.warnings.append(item)
         store.refresh_statistics(list(store.MODELS), self.created_since_analyze)
         matching.match_source(self.organization, self.source, self.provider.side)
+        from billingone.billing import client_flows  # not at the top: it imports integrations.flows
+
+        client_flows.auto_confirm(self.organization)  # only what the organization chose: off by default
+        started = SyncRun.objects.filter(pk=self.run_id).values_list("started_at", flat=True).first()
+        matching.announce_new_unlinked(self.organization, self.source, started, self.run_id)
         return self.counts
 
     def store(self, batch: Batch) -> None:

@@ -93,6 +93,17 @@ EVENTS: tuple[NotificationEvent, ...] = (
         link="/{{ slug }}/missed-billing/",
     ),
     _event(
+        "clients.unlinked_found",
+        label="New customers to link",
+        description="A sync brought customers that are not linked to a client yet (their billing is not compared).",
+        capability="billing.reconcile",
+        defaults={Channel.EMAIL: frozenset(), Channel.IN_APP: frozenset({O, A, F}), Channel.PUSH: frozenset()},
+        title="{{ count }} new {{ source }} customer{{ count|pluralize }} to link",
+        body="{{ count }} customer{{ count|pluralize }} new in {{ source }} "
+        "{{ count|pluralize:'is,are' }} not linked to a client yet: until linked, reconciliation cannot compare them.",
+        link="/{{ slug }}/clients/",
+    ),
+    _event(
         "billing.drafts_ready",
         label="Invoice drafts ready for review",
         description="Invoice drafts were generated and wait for review and approval.",

@@ -35,6 +35,9 @@ class Organization(models.Model):
     primary_color = models.CharField(max_length=7, default=DEFAULT_PRIMARY_COLOR)
     accent_color = models.CharField(max_length=7, default=DEFAULT_ACCENT_COLOR)
     logo = models.ImageField(upload_to=logo_path, blank=True)
+    # Client-link suggestions at or above this confidence are confirmed without a person (the
+    # organization's own choice, off by default: billing/client_flows.py set_auto_confirm).
+    auto_confirm_links = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -59,7 +59,12 @@ def test_reconciliation_summary_sources_and_clients_with_products(world, api):
     response = api(Role.VIEWER).get(BASE + "/reconciliation")
     assert response.status_code == 200
     body = response.json()
-    assert body["summary"]["under_billed"] == {"count": 1, "monthly_amount": "90.00"}
+    assert body["summary"]["under_billed"] == {
+        "count": 1,
+        "monthly_amount": "90.00",
+        "currency": "AUD",
+        "by_currency": [{"currency": "AUD", "count": 1, "monthly_amount": "90.00"}],
+    }
     assert body["summary"]["matched"]["count"] == 1
     assert {s["source"]: s["state"] for s in body["sources"]} == {"pax8": "ok", "xero": "ok"}
     first = body["items"][0]
@@ -69,6 +74,32 @@ def test_reconciliation_summary_sources_and_clients_with_products(world, api):
     filtered = api(Role.VIEWER).get(BASE + "/reconciliation?outcome=matched").json()
     assert [row["client"]["name"] for row in filtered["items"]] == ["Bolt Legal"]
     assert api(Role.VIEWER).get(BASE + "/reconciliation?outcome=nope").status_code == 422
+
+
+def test_amounts_in_different_currencies_are_never_added_together(world, api):
+    """A USD client beside the AUD ones: every card, client row and total keeps each currency apart."""
+    org, m365 = world["org"], world["m365"]
+    _, company, contact = client(org, "Yankee Labs")
+    subscription(org, company, m365, 4, price="10", currency="USD")  # under-billed by 2 × 10 USD
+    subscription(org, company, product(org, "Backup", code="BK"), 1, price="7", currency="NZD")  # over-billed by 2
+    invoice(org, contact, [("M365BP", 2, "10"), ("BK", 3, "7")], issued=timezone.localdate().replace(day=1))
+    reconcile_organization(org, "test")
+    body = api(Role.VIEWER).get(BASE + "/reconciliation").json()
+    under = body["summary"]["under_billed"]
+    assert (under["count"], under["monthly_amount"], under["currency"]) == (2, None, None)
+    assert under["by_currency"] == [
+        {"currency": "AUD", "count": 1, "monthly_amount": "90.00"},
+        {"currency": "USD", "count": 1, "monthly_amount": "20.00"},
+    ]
+    yankee = next(row for row in body["items"] if row["client"]["name"] == "Yankee Labs")
+    assert (yankee["under_billed"], yankee["over_billed"], yankee["currency"]) == (None, None, None)
+    assert yankee["by_currency"] == [
+        {"currency": "NZD", "under_billed": "0", "over_billed": "14.00"},
+        {"currency": "USD", "under_billed": "20.00", "over_billed": "0"},
+    ]
+    totals = api(Role.VIEWER).get(BASE + "/missed-billing").json()["totals"]
+    assert (totals["open_monthly_impact"], totals["currency"]) == (None, None)
+    assert {t["currency"]: t["open_monthly_impact"] for t in totals["by_currency"]} == {"AUD": "90.00", "USD": "20.00"}
 
 
 def test_missed_billing_lists_items_with_evidence_and_totals(world, api):

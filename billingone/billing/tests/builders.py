@@ -66,7 +66,9 @@ def product(org, name: str, *, code: str = "", pattern: str = "", confirmed: boo
 _counter = iter(range(1, 10**9))
 
 
-def subscription(org, company: Customer, product: Product, quantity, price="20", **extra) -> Subscription:
+def subscription(
+    org, company: Customer, product: Product, quantity, price="20", currency="AUD", **extra
+) -> Subscription:
     return Subscription.objects.create(
         organization=org,
         source=company.source,
@@ -76,7 +78,7 @@ def subscription(org, company: Customer, product: Product, quantity, price="20",
         product_name=product.name if product else extra.pop("product_name", ""),
         quantity=Decimal(str(quantity)),
         unit_price=None if price is None else Decimal(str(price)),
-        currency="AUD",
+        currency=currency,
         fingerprint="x",
         **extra,
     )

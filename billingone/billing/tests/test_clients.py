@@ -8,7 +8,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from billingone.audit.models import AuditEvent
-from billingone.billing import matching
+from billingone.billing import client_flows, matching
 from billingone.billing.models import Client, ClientLink, Customer
 from billingone.billing.names import normalise
 from billingone.integrations.base import Side
@@ -154,6 +154,28 @@ def test_confirm_all_high_confirms_one_per_customer(world, personas, client_for)
     confirmed = {c.pk for c in Customer.objects.filter(source="pax8", client__isnull=False)}
     assert {companies[k].pk for k in ("cedar", "harbor", "summit")} <= confirmed
     assert companies["maple"].pk not in confirmed  # below the threshold: a person decides
+
+
+def test_auto_confirm_links_only_what_the_organization_chose_above_its_threshold(world, personas, client_for):
+    _, companies = world
+    finance = client_for(personas.member("finance"))
+    assert finance.post("/org-a/clients/auto-confirm/", {"threshold": "90"}).status_code == 403
+    assert client_for(personas.charlie).post("/org-a/clients/auto-confirm/", {"threshold": "90"}).status_code == 404
+    owner = client_for(personas.alice)  # one test client, signed in as the last person asked for
+    owner.post("/org-a/clients/auto-confirm/", {"threshold": "50"})  # too low: refused, stays off
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.auto_confirm_links is None
+    assert client_flows.auto_confirm(personas.org_a) == 0  # off: nothing is linked without a person
+    owner.post("/org-a/clients/auto-confirm/", {"threshold": "95"})
+    personas.org_a.refresh_from_db()
+    assert personas.org_a.auto_confirm_links == 95
+    assert client_flows.auto_confirm(personas.org_a) == 2  # what a sync does after matching
+    linked = {c.pk for c in Customer.objects.filter(source="pax8", client__isnull=False)}
+    assert linked == {companies["cedar"].pk, companies["harbor"].pk}  # summit (90) and maple wait
+    actions = set(AuditEvent.objects.filter(organization=personas.org_a).values_list("action", flat=True))
+    assert {"mapping.auto_confirm_policy", "mapping.auto_confirm"} <= actions
+    page = owner.get("/org-a/clients/").content.decode()
+    assert "Suggestions at 95% or more are linked at each sync" in page
 
 
 def test_roles_and_outsiders(world, personas, client_for, app_token):

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal as D
 
-from billingone.billing.finding_models import ReconciliationRun
+from billingone.billing.finding_models import Finding, ReconciliationRun
 from billingone.integrations.providers.pax8.simulator.data import Pax8Data
+from billingone.integrations.providers.pax8.testing import running_pax8
+from billingone.integrations.providers.quickbooks.testing import start_simulator, wire
+from billingone.integrations.providers.xero.simulator import XeroSimulator
 from billingone.integrations.providers.xero.simulator.data import Dataset
+from billingone.integrations.providers.xero.testing import wire_xero
 from billingone.ops.demo import seed_demo
 from simulators.dataset import SHOWCASE, clients
 
@@ -60,3 +65,36 @@ def test_the_demo_owner_lands_on_a_dashboard_with_real_numbers(db, pax8_sim, xer
     assert body["active_subscriptions"] > 0 and body["under_billed"]["clients"] > 0
     assert {source["state"] for source in body["sources"]} == {"ok"}
     assert all(source["rows"] > 0 for source in body["sources"])
+
+
+def test_make_run_demo_shows_every_kind_of_finding_with_a_stale_quickbooks(db, settings):
+    """Pax8, Xero and QuickBooks simulators as `make run` starts them (--showcase): the showcase's
+    figures are intact, and QuickBooks, last synced three days ago and needing attention, is a
+    stale source: no data for the clients it bills, with the reason, and one queue item."""
+    settings.DEMO_RECONCILED = True
+    qbo = start_simulator(showcase=True)
+    try:
+        # Anchored now, as `make run` does: the showcase's invoices fall in this month.
+        xero = XeroSimulator(invoices=120, companies=12, showcase=True)
+        with running_pax8(settings, showcase=True), xero:
+            wire_xero(settings, xero)
+            wire(settings, qbo)  # last: the others' wiring names their own simulator hosts
+            organization = seed_demo()
+    finally:
+        qbo.stop()
+    findings = Finding.objects.filter(organization=organization, current=True)
+    source = findings.get(key="source:quickbooks")
+    assert (source.kind, source.queued, source.severity) == ("no_data", True, "high")
+    assert "older than its schedule allows" in source.reason and "revoked" in source.reason
+    stale_rows = findings.filter(scope="product", kind="no_data", billing_sources__contains="quickbooks")
+    assert stale_rows.exists() and all("older than its schedule allows" in f.reason for f in stale_rows)
+    companies = clients(1, 24)
+    story = {(f.client_label, f.product_label): f for f in findings.filter(scope="product")}
+    under = story[(companies[0].name, "Microsoft 365 Business Premium")]
+    assert (under.kind, under.licensed, under.billed) == ("under_billed", D(12), D(9))
+    assert story[(companies[1].name, "Microsoft 365 E3")].kind == "matched"
+    over = story[(companies[2].name, "Acronis Cyber Protect Cloud")]
+    assert (over.kind, over.licensed, over.billed) == ("over_billed", D(8), D(10))
+    assert story[(companies[4].name, "Microsoft 365 Business Standard")].kind == "unmapped"
+    summary = ReconciliationRun.objects.filter(organization=organization).first().summary
+    assert all(summary[kind]["count"] > 0 for kind in ("under_billed", "over_billed", "matched", "no_data", "unmapped"))

@@ -121,6 +121,16 @@ def test_one_notification_per_run_for_new_or_grown_findings_only(world, personas
     assert len(notifications(org)) == 6  # shrank: not news
 
 
+def test_the_notification_keeps_each_currency_apart(world, personas):
+    org = world["org"]
+    _, company, contact = client(org, "Yankee Labs")
+    subscription(org, company, world["product"], 4, price="10", currency="USD")
+    invoice(org, contact, [("M365BP", 2, "10")])
+    run(org)
+    (body,) = {delivery.payload["body"] for delivery in notifications(org)}
+    assert "2 new items" in body and "AUD 90.00 + USD 20.00" in body and "110" not in body
+
+
 def test_a_quiet_item_that_grows_but_not_materially_is_not_announced(world, personas):
     org = world["org"]
     run(org)

@@ -208,9 +208,22 @@ def test_a_stale_accounting_source_gives_no_data_for_its_clients_only(org, m365)
     found = results(org)
     assert found[("Acme Dental", m365.name)].kind == "matched"
     assert found[("Bolt Legal", m365.name)].kind == "no_data"
-    assert "too old" in found[("Bolt Legal", m365.name)].reason
+    assert "older than its schedule allows" in found[("Bolt Legal", m365.name)].reason
     sources = {r.key: r for r in compute(org, AS_OF).results if r.scope == "source"}
     assert sources["source:quickbooks"].kind == "no_data"
+
+
+def test_a_failing_source_with_old_data_is_stale_and_says_why(org, m365):
+    qbo = connect(org, "quickbooks", synced_ago=timedelta(days=3))
+    qbo.status, qbo.status_reason = "needs_attention", "Access was revoked in QuickBooks."
+    qbo.save()
+    _, bolt, bolt_qbo = client(org, "Bolt Legal", billing="quickbooks")
+    subscription(org, bolt, m365, 9)
+    invoice(org, bolt_qbo, [("M365BP", 9, "20")])
+    result = results(org)[("Bolt Legal", m365.name)]
+    assert result.kind == "no_data" and result.monthly_impact == 0
+    assert "older than its schedule allows" in result.reason and "Access was revoked" in result.reason
+    assert {c.source: c.state for c in compute(org, AS_OF).coverage}["quickbooks"] == "stale"
 
 
 @pytest.mark.parametrize("how", ["empty", "failed", "disconnected", "never synced"])

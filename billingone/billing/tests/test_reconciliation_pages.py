@@ -9,11 +9,12 @@ from django.utils import timezone
 
 from billingone.audit.models import AuditEvent
 from billingone.billing.finding_models import Finding, ReconciliationRun
-from billingone.billing.models import ProductItemMapping
+from billingone.billing.models import Customer, Product, ProductItemMapping
 from billingone.billing.reconciliation import reconcile_organization
 from billingone.billing.tests.builders import client, connect, invoice, product, subscription
 from billingone.integrations.models import SyncRun
 from billingone.integrations.testing import connect_pax8
+from billingone.notifications.models import Delivery
 from billingone.orgs.roles import Role
 from billingone.testing.tasks import run_pending_tasks
 
@@ -37,8 +38,8 @@ def world(personas):
 
 def test_reconciliation_page_cards_sources_table_and_drill_down(world, client_for, personas):
     page = client_for(personas.bob).get("/org-a/reconciliation/").content.decode()
-    assert 'data-testid="card-under_billed"' in page and "90.00 / month" in page
-    assert 'data-testid="source-xero"' in page and "too old" in page
+    assert 'data-testid="card-under_billed"' in page and "90.00 AUD</span> / month" in page
+    assert 'data-testid="source-xero"' in page and "older than its schedule allows" in page
     assert "Acme Dental" in page and "Harbor Legal" in page
     assert "Reconcile now" not in page  # a viewer reads
     filtered = client_for(personas.bob).get("/org-a/reconciliation/", {"outcome": "no_data"}).content.decode()
@@ -46,6 +47,20 @@ def test_reconciliation_page_cards_sources_table_and_drill_down(world, client_fo
     acme = Finding.objects.get(organization=world, client_label="Acme Dental")
     drill = client_for(personas.bob).get("/org-a/reconciliation/", {"client": acme.client_id}).content.decode()
     assert 'data-testid="drill-down"' in drill and "Invoice lines billing it" in drill and "M365BP" in drill
+
+
+def test_cards_and_queue_totals_show_each_currency_apart(world, client_for, personas):
+    m365 = Product.objects.get(organization=world, name="Microsoft 365 Business Premium")
+    _, company, contact = client(world, "Yankee Labs", billing="quickbooks")
+    subscription(world, company, m365, 4, price="10", currency="USD")
+    invoice(world, contact, [("M365BP", 2, "10")], issued=timezone.localdate().replace(day=1))
+    reconcile_organization(world, "test")
+    page = client_for(personas.bob).get("/org-a/reconciliation/").content.decode()
+    card = page.split('data-testid="card-under_billed"')[1].split("</a>")[0]
+    assert "90.00 AUD" in card and "20.00 USD" in card and "110.00" not in card
+    queue = client_for(personas.bob).get("/org-a/missed-billing/").content.decode()
+    total = queue.split('data-testid="total-open-impact"')[1].split("</a>")[0]
+    assert 'data-testid="open-AUD"' in total and 'data-testid="open-USD"' in total and "110.00" not in total
 
 
 def test_reconciliation_csv_is_formula_safe_and_audited(world, client_for, personas):
@@ -145,3 +160,14 @@ def test_a_successful_pax8_sync_is_followed_by_a_reconciliation(pax8_sim, person
     # Pax8 synced but no accounting integration: nothing is called matched.
     assert run.summary["matched"]["count"] == 0
     assert Finding.objects.filter(organization=personas.org_a, key="source:billing", queued=True).exists()
+    # Every Pax8 company is new and no client exists yet: counted and announced once, in-app.
+    unlinked = Customer.objects.filter(organization=personas.org_a, source="pax8", client__isnull=True).count()
+    (title,) = {
+        d.payload["title"]
+        for d in Delivery.objects.filter(organization=personas.org_a, event="clients.unlinked_found", channel="in_app")
+    }
+    assert unlinked > 0 and title == f"{unlinked} new Pax8 customers to link"
+    client_for(personas.alice).post("/org-a/settings/integrations/pax8/sync/")
+    run_pending_tasks()  # seen before: not announced again
+    announced = Delivery.objects.filter(organization=personas.org_a, event="clients.unlinked_found")
+    assert announced.values("dedupe_key").distinct().count() == 1

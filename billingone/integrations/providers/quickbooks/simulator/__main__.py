@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--realms", type=int, default=2)
     parser.add_argument("--per-minute", type=int, default=500)
     parser.add_argument("--concurrent", type=int, default=10)
+    parser.add_argument("--showcase", action="store_true", help="Leave the demo story's clients to Xero.")
     parser.add_argument("--auto-approve", action="store_true", help="Skip the consent page (the first company).")
     parser.add_argument("--redirect-uri", action="append", default=[])
     parser.add_argument("--webhook-url", default=os.environ.get("QUICKBOOKS_SIM_WEBHOOK_URL", ""))
@@ -44,6 +45,7 @@ def main() -> None:
         auto_approve=args.auto_approve,
         per_minute=args.per_minute,
         concurrent=args.concurrent,
+        showcase=args.showcase,
     )
     uris = args.redirect_uri or default_redirect_uris()
     sim.identity.register_app(DEV_CLIENT_ID, DEV_CLIENT_SECRET, uris)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from simulators.dataset import Client, clients
+from simulators.dataset import SHOWCASE_CLIENTS, Client, clients
 
 # QuickBooks stamps times in the company's zone; Pacific standard time exercises offsets.
 QBO_ZONE = timezone(timedelta(hours=-8))
@@ -72,6 +72,7 @@ class Books:
     company_count: int
     anchor: float
     company_seed: int = 1
+    showcase: bool = False  # leave the demo's showcase clients to Xero (simulators/dataset.py SHOWCASE)
     customers: list[dict] = field(default_factory=list)
     items: list[dict] = field(default_factory=list)
     overrides: dict[int, dict] = field(default_factory=dict)  # invoice index -> JSON (changed/new)
@@ -91,6 +92,8 @@ class Books:
         for company in clients(self.company_seed, self.company_count):
             if rnd.random() < 0.08:
                 continue  # a Pax8 company nobody set up in QuickBooks yet
+            if self.showcase and company.index in SHOWCASE_CLIENTS:
+                continue  # the demo's story bills these in Xero: QuickBooks would blur its figures
             self.customers.append(self._customer(company, display_name(company, rnd), created))
         self.customers.append(self._walk_in(created))
         for number, (sku, name, price) in enumerate(ITEMS, start=1):

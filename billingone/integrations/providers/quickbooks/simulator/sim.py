@@ -65,6 +65,7 @@ class QuickBooksSimulator:
         per_minute: int = 500,
         concurrent: int = 10,
         window: float = 60.0,  # the throttle's window in seconds (tests shorten it)
+        showcase: bool = False,  # the demo's story: its clients are billed in Xero only (simulators/dataset.py)
     ):
         self.offset = 0.0
         self.frozen: float | None = None
@@ -75,7 +76,7 @@ class QuickBooksSimulator:
             # The first company is the MSP's books; a second, small one is there to choose between.
             size, count = (invoices, companies) if number == 0 else (max(5, invoices // 40), max(4, companies // 6))
             company_seed = seed if number == 0 else seed + 1000
-            books = Books(f"qbo:{seed}:{number}", size, count, anchor, company_seed=company_seed)
+            books = Books(f"qbo:{seed}:{number}", size, count, anchor, company_seed=company_seed, showcase=showcase)
             realm_id = str(9341453050298760 + seed * 100 + number)
             self.companies[realm_id] = Company(realm_id, REALM_NAMES[number % len(REALM_NAMES)], books)
         self.identity = Identity(self.clock)
