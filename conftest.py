@@ -113,3 +113,13 @@ def page(browser, live_url):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def back_to_latest():
+    """For tests that migrate backwards: leave the schema with every migration applied, as the
+    next test on this worker expects (later tables would otherwise be missing)."""
+    yield
+    from billingone.testing.migrations import migrate_to_latest
+
+    migrate_to_latest()

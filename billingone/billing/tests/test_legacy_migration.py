@@ -6,20 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Sum
 from django.utils import timezone
 
+from billingone.testing.migrations import migrate
+
 BEFORE = [("billing", "0002_xero")]
 AFTER = [("billing", "0005_drop_legacy_tables")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def seed_legacy(apps, user_pk: int, org_pk: int) -> dict:
@@ -93,7 +86,7 @@ def seed_legacy(apps, user_pk: int, org_pk: int) -> dict:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_legacy_rows_arrive_in_the_neutral_model_with_nothing_lost(personas):
+def test_legacy_rows_arrive_in_the_neutral_model_with_nothing_lost(personas, back_to_latest):
     org, owner = personas.org_a, personas.alice
     old = migrate(BEFORE)
     expected = seed_legacy(old, owner.pk, org.pk)

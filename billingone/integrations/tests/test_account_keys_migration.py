@@ -4,27 +4,11 @@ pages and the webhook receiver read; others are left as they are."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from billingone.testing.migrations import migrate
 
 BEFORE = [("integrations", "0003_sync_trigger_webhook")]
 AFTER = [("integrations", "0004_connection_account_keys")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def back_to_latest():
-    """Leave the schema as the other tests expect it: every migration applied again."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)
