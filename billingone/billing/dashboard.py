@@ -215,7 +215,8 @@ class Folder:
                 point.recovered += row["total"] or ZERO
 
     def currencies(self) -> list[CurrencyFigures]:
-        """Main currency first: the one billed most over the 12 months, then by vendor cost."""
+        """Main currency first: the one billed most over the 12 months, then by vendor cost; rows
+        without a currency (a provider that sends none) never lead."""
         for figures in self.by_currency.values():
             for point in figures.months:
                 point.billed, point.cost, point.recovered = map(cents, (point.billed, point.cost, point.recovered))
@@ -223,7 +224,7 @@ class Folder:
             figures.recovered = cents(figures.recovered)
         ranked = sorted(
             self.by_currency.values(),
-            key=lambda f: (-f.billed_total, -sum(p.cost for p in f.months), f.currency or "~"),
+            key=lambda f: (not f.currency, -f.billed_total, -sum(p.cost for p in f.months), f.currency),
         )
         return ranked
 

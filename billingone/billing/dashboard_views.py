@@ -13,9 +13,12 @@ from billingone.orgs.flows import remember_organization
 from billingone.orgs.tenancy import org_view
 
 
-def _chosen(data: dashboard.Dashboard, requested: str) -> dashboard.CurrencyFigures | None:
-    """The currency the charts and cards show: the one asked for, else the main one."""
-    return next((f for f in data.currencies if f.currency == requested), data.main)
+def _chosen(data: dashboard.Dashboard, requested: str | None) -> dashboard.CurrencyFigures | None:
+    """The currency the charts and cards show: the one asked for, else the main one. No
+    parameter means the main one; `?currency=` (empty) asks for rows without a currency."""
+    if requested is None:
+        return data.main
+    return next((f for f in data.currencies if f.currency == requested[:3]), data.main)
 
 
 def links(slug: str) -> dict[str, str | None]:
@@ -42,7 +45,7 @@ def _vendor_providers() -> list:
 def dashboard_page(request, slug: str):
     remember_organization(request.user, request.organization)
     data = dashboard.build(request.organization)
-    figures = _chosen(data, request.GET.get("currency", "")[:3])
+    figures = _chosen(data, request.GET.get("currency"))
     slug = request.organization.slug
     context = {
         "data": data,

@@ -35,19 +35,23 @@ def demo_user(email: str, name: str) -> User:
     return user
 
 
-@transaction.atomic
 def seed_demo() -> Organization:
-    """Create or complete the demo organization; running it again changes nothing."""
+    """Create or complete the demo organization; running it again changes nothing.
+
+    Only the organization and its members are one transaction. The first syncs commit as they
+    go, as the worker's do: inside one long transaction the sync's own HTTP threads waited on
+    the rate-budget rows it held (seconds per call on SQLite, forever on PostgreSQL)."""
     if settings.PRODUCTION:
         raise DemoRefused("The demo is never seeded in production.")
-    owner_email, owner_name, _ = DEMO_MEMBERS[0]
-    owner = demo_user(owner_email, owner_name)
-    organization = Organization.objects.filter(slug=DEMO_SLUG).first()
-    if organization is None:
-        organization = create_organization(owner, DEMO_NAME, slug=DEMO_SLUG)
-    for email, name, role in DEMO_MEMBERS:
-        user = demo_user(email, name)
-        Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": role})
+    with transaction.atomic():
+        owner_email, owner_name, _ = DEMO_MEMBERS[0]
+        owner = demo_user(owner_email, owner_name)
+        organization = Organization.objects.filter(slug=DEMO_SLUG).first()
+        if organization is None:
+            organization = create_organization(owner, DEMO_NAME, slug=DEMO_SLUG)
+        for email, name, role in DEMO_MEMBERS:
+            user = demo_user(email, name)
+            Membership.objects.get_or_create(user=user, organization=organization, defaults={"role": role})
     wire_demo_integrations(organization, owner)
     from billingone.notifications.demo import seed_demo_notifications
 

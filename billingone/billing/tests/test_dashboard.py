@@ -250,6 +250,18 @@ def test_currencies_are_shown_apart_main_currency_first(world, client_for, perso
     assert "1 draft pushed to your books" in usd and "33.00" in usd
 
 
+def test_invoices_without_a_currency_never_take_the_main_place(world, client_for, personas):
+    """A PSA that sends no currency (SuperOps) bills this month: the page still opens on the main
+    currency; the blank one is a choice of its own (`?currency=`)."""
+    org = personas.org_a
+    _, _, cedar_x = client(org, "Cedar Dental")
+    billed_invoice(org, cedar_x, "5000", issued=months_back(0), currency="")
+    page = client_for(personas.bob).get("/org-a/").content.decode()
+    assert "amounts in AUD" in page and "(none)" in page
+    blank = client_for(personas.bob).get("/org-a/", {"currency": ""}).content.decode()
+    assert "amounts in AUD" not in blank and "5,000.00" in blank
+
+
 def test_every_number_links_to_the_page_that_explains_it(world, client_for, personas):
     page = client_for(personas.bob).get("/org-a/").content.decode()
     for testid, target in (
