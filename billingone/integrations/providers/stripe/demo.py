@@ -7,46 +7,31 @@ connection's mode is "test" and it connects with the simulator's restricted test
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import httpx
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
-from billingone.integrations.models import Connection, SyncRun
-from billingone.lib.http import simulator_hosts
+from billingone.integrations.demo import connect_demo, first_sync, is_simulated
+from billingone.integrations.models import SyncRun
 
 # The simulator's published demo webhook signing secret (never a real one).
 DEMO_WEBHOOK_SECRET = "whsec_billingone_demo_0123456789abcdef"  # noqa: S105 - published, simulator only
 
 
 def stripe_is_simulated() -> bool:
-    parts = urlsplit(settings.STRIPE_API_URL)
-    return f"{parts.hostname}:{parts.port}" in simulator_hosts()
+    return is_simulated("STRIPE_API_URL")
 
 
 def wire_demo(organization, owner) -> SyncRun | None:
     """Connect Stripe with the simulator's restricted test key and queue a first refresh (once)."""
-    from billingone.integrations.flows import SyncInProgress, request_sync
     from billingone.integrations.providers.stripe.simulator.keys import DEMO_RESTRICTED_KEY
 
     if not stripe_is_simulated():
         return None
-    connection, _ = Connection.objects.get_or_create(organization=organization, provider="stripe")
-    if not connection.has_credentials:
-        connection.set_credentials({"api_key": DEMO_RESTRICTED_KEY, "webhook_secret": DEMO_WEBHOOK_SECRET})
-        connection.config = {**connection.config, "mode": "test"}
-        connection.status = Connection.Status.CONNECTED
-        connection.connected_at, connection.connected_by = timezone.now(), owner
-        connection.save()
+    credentials = {"api_key": DEMO_RESTRICTED_KEY, "webhook_secret": DEMO_WEBHOOK_SECRET}
+    connection = connect_demo(organization, owner, "stripe", credentials, config={"mode": "test"})
     register_demo_webhook(organization)
-    if connection.runs.exists():
-        return None
-    try:
-        return request_sync(organization, "stripe", mode="full", trigger=SyncRun.Trigger.SCHEDULE)
-    except SyncInProgress:
-        return None
+    return first_sync(connection, mode="full")
 
 
 def register_demo_webhook(organization) -> None:

@@ -6,36 +6,19 @@ demo never sends its published demo token to the real SuperOps.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from django.conf import settings
-from django.utils import timezone
-
-from billingone.integrations.models import Connection, SyncRun
-from billingone.lib.http import simulator_hosts
+from billingone.integrations.demo import connect_demo, first_sync, is_simulated
+from billingone.integrations.models import SyncRun
 
 
 def superops_is_simulated() -> bool:
-    parts = urlsplit(settings.SUPEROPS_API_URL)
-    return f"{parts.hostname}:{parts.port}" in simulator_hosts()
+    return is_simulated("SUPEROPS_API_URL")
 
 
 def wire_demo(organization, owner) -> SyncRun | None:
     """Connect SuperOps (US) with the simulator's demo token and queue a first sync (once)."""
-    from billingone.integrations.flows import SyncInProgress, request_sync
     from billingone.integrations.providers.superops.simulator.server import DEMO_SUBDOMAIN, DEMO_TOKEN
 
     if not superops_is_simulated():
         return None
-    connection, _ = Connection.objects.get_or_create(organization=organization, provider="superops")
-    if not connection.has_credentials:
-        connection.set_credentials({"api_token": DEMO_TOKEN, "subdomain": DEMO_SUBDOMAIN, "region": "us"})
-        connection.status = Connection.Status.CONNECTED
-        connection.connected_at, connection.connected_by = timezone.now(), owner
-        connection.save()
-    if connection.runs.exists():
-        return None
-    try:
-        return request_sync(organization, "superops", trigger=SyncRun.Trigger.SCHEDULE)
-    except SyncInProgress:
-        return None
+    credentials = {"api_token": DEMO_TOKEN, "subdomain": DEMO_SUBDOMAIN, "region": "us"}
+    return first_sync(connect_demo(organization, owner, "superops", credentials))
