@@ -20,5 +20,5 @@ def wire_demo(organization, owner) -> SyncRun | None:
 
     if not superops_is_simulated():
         return None
-    credentials = {"api_token": DEMO_TOKEN, "subdomain": DEMO_SUBDOMAIN, "region": "us"}
+    credentials = {"api_token": DEMO_TOKEN, "subdomain": DEMO_SUBDOMAIN, "region": "us", "currency": "AUD"}
     return first_sync(connect_demo(organization, owner, "superops", credentials))

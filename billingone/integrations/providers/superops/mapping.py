@@ -143,8 +143,9 @@ def line_record(item: dict) -> InvoiceLineRecord:
     )
 
 
-def invoice_record(row: dict, today: date, link: str = "") -> InvoiceRecord:
-    """One invoice read with getInvoice (its items and taxes included)."""
+def invoice_record(row: dict, today: date, link: str = "", currency: str = "") -> InvoiceRecord:
+    """One invoice read with getInvoice (its items and taxes included), in the connection's
+    currency (SuperOps sends none)."""
     invoice_id = identifier(row.get("invoiceId"))
     if not invoice_id:
         raise UnexpectedAnswer("SuperOps sent an invoice without an invoiceId.")
@@ -172,6 +173,7 @@ def invoice_record(row: dict, today: date, link: str = "") -> InvoiceRecord:
         total=total,
         amount_due=total if owed else Decimal(0),
         amount_paid=total if paid else Decimal(0),
+        currency=currency,
         url=link,
         lines=tuple(line_record(item) for item in row.get("items") or () if isinstance(item, dict)),
     )

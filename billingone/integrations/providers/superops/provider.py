@@ -50,6 +50,17 @@ class ScanMoved(Exception):
     """The list changed while it was paged: what was read is stored, nothing is swept."""
 
 
+# The currencies SuperOps bills in (its billing settings), most used by our MSPs first.
+CURRENCIES = (
+    ("AUD", "AUD: Australian dollar"),
+    ("USD", "USD: US dollar"),
+    ("GBP", "GBP: Pound sterling"),
+    ("EUR", "EUR: Euro"),
+    ("NZD", "NZD: New Zealand dollar"),
+    ("CAD", "CAD: Canadian dollar"),
+)
+
+
 class SuperOps(Provider):
     key = "superops"
     name = "SuperOps"
@@ -76,6 +87,13 @@ class SuperOps(Provider):
             choices=(("us", "US (api.superops.ai)"), ("eu", "EU (euapi.superops.ai)")),
             help_text="Where your SuperOps account is hosted.",
         ),
+        CredentialField(
+            "currency",
+            "Billing currency",
+            choices=CURRENCIES,
+            help_text="The currency your SuperOps invoices are in: its API does not say, and amounts in "
+            "different currencies are never added together.",
+        ),
     )
     sync_modes = (
         SyncMode(
@@ -98,6 +116,8 @@ class SuperOps(Provider):
         self.subdomain = subdomain_of(str(credentials.get("subdomain") or ""))
         self.region = str(credentials.get("region") or "us").strip().lower()
         self.api_token = str(credentials.get("api_token") or "")
+        # Connections made before the field existed have none: their invoices stay without one.
+        self.currency = str(credentials.get("currency") or "").strip().upper()[:3]
         self.today = timezone.now().date()
         self.planned = 0
         self._api: api.SuperOpsApi | None = None
@@ -223,7 +243,8 @@ class SuperOps(Provider):
                 ids = [invoice_id for invoice_id in dict.fromkeys(ids) if invoice_id and invoice_id not in seen]
                 reads = pool.map(self.invoice_or_none, ids) if workers > 1 else map(self.invoice_or_none, ids)
                 details = list(reads)
-                records = tuple(mapping.invoice_record(row, self.today) for row in details if row is not None)
+                found = (row for row in details if row is not None)
+                records = tuple(mapping.invoice_record(row, self.today, currency=self.currency) for row in found)
                 missing += details.count(None)
                 seen.update(ids)
                 progress.advance(len(rows) - len(records))  # repeated or vanished rows

@@ -16,8 +16,8 @@ from billingone.integrations.providers.superops.simulator.server import (
 )
 from billingone.integrations.testing import fast_http
 
-GOOD = {"api_token": DEMO_TOKEN, "subdomain": DEMO_SUBDOMAIN, "region": "us"}
-EU_GOOD = {"api_token": DEMO_EU_TOKEN, "subdomain": DEMO_EU_SUBDOMAIN, "region": "eu"}
+GOOD = {"api_token": DEMO_TOKEN, "subdomain": DEMO_SUBDOMAIN, "region": "us", "currency": "AUD"}
+EU_GOOD = {"api_token": DEMO_EU_TOKEN, "subdomain": DEMO_EU_SUBDOMAIN, "region": "eu", "currency": "EUR"}
 TECHNICIAN = {**GOOD, "api_token": DEMO_TECHNICIAN_TOKEN}
 BAD_TOKEN = {**GOOD, "api_token": "sop-a-token-regenerated-long-ago-000000"}
 

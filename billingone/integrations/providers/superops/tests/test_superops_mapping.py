@@ -82,6 +82,7 @@ def test_invoice_with_items_taxes_and_money_as_decimal():
     (line,) = record.lines
     assert line.description == "Remote support block (10 hours)" and line.amount == Decimal("100.0")
     assert line.period_start == date(2026, 11, 1)
+    assert record.currency == "" and mapping.invoice_record(invoice(), TODAY, currency="NZD").currency == "NZD"
 
 
 @pytest.mark.parametrize(

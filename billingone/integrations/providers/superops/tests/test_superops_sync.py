@@ -47,6 +47,8 @@ def test_a_first_sync_stores_clients_and_invoices_with_lines_linked_by_exact_ids
     assert stored.customer is not None and stored.customer.external_id == account_id
     assert stored.customer_external_id == account_id
     assert InvoiceLine.objects.filter(invoice=stored).count() == len(tenant.items[sample_id])
+    # SuperOps sends no currency: every invoice takes the one chosen at connect.
+    assert set(live_invoices(personas.org_a).values_list("currency", flat=True)) == {"AUD"}
     customers = Customer.objects.filter(organization=personas.org_a, source="superops")
     assert customers.count() == len(tenant.clients)
     assert customers.exclude(domains=[]).count() == len(tenant.clients)
