@@ -21,6 +21,10 @@ from operator import itemgetter
 from django.db import connection as db
 from django.db import models, transaction
 
+# Below this many rows a batch (a delta's few changed rows) is cheaper as one executemany than
+# as staging-table DDL + COPY + merge.
+COPY_FROM_ROWS = 50
+
 
 @models.Field.register_lookup
 class AnyOf(models.Lookup):
@@ -48,7 +52,7 @@ def insert_rows(model, values: list[dict], conflict: tuple[str, ...] = (), keep:
     if not values:
         return
     fields = [model._meta.get_field(name) for name in values[0]]
-    if db.vendor == "postgresql":
+    if db.vendor == "postgresql" and len(values) >= COPY_FROM_ROWS:
         _copy_insert(model, fields, _copy_rows(fields, values), conflict, keep)
         return
     params = [tuple(f.get_db_prep_save(row[f.attname], db) for f in fields) for row in values]

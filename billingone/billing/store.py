@@ -60,27 +60,35 @@ class UpsertResult:
 
 
 def upsert(organization, source: str, run_id: int, kind: Kind, records: Sequence[Record]) -> UpsertResult:
-    """Store one batch of records of `kind` from `source`; returns what changed."""
+    """Store one batch of records of `kind` from `source`; returns what changed.
+
+    Change detection comes first, on rows converted without their references: a sync that
+    changed little resolves references (customer, product ids) only for the rows it writes."""
     result = UpsertResult(SyncCounts())
     if not records:
         return result
     model = MODELS[kind]
     records = list({record.external_id: record for record in records}.values())  # last one wins
-    refs = rows.References.load(organization, source, kind, records)
-    converted = [rows.convert(kind, record, refs) for record in records]
-    existing = _existing(model, organization, source, [values["external_id"] for values, _ in converted])
-    writes, changed_lines = [], {}
-    for values, lines in converted:
-        external_id = values["external_id"]
-        print_ = fingerprint({**values, "lines": lines})
-        known = existing.get(external_id)
-        if known == (print_, False):
+    bare = [rows.convert(kind, record, NO_REFERENCES) for record in records]
+    existing = _existing(model, organization, source, [values["external_id"] for values, _ in bare])
+    changed = []
+    for record, (values, lines) in zip(records, bare, strict=True):
+        print_ = fingerprint({**{k: v for k, v in values.items() if k not in REFERENCE_COLUMNS}, "lines": lines})
+        known = existing.get(record.external_id)
+        if known == (print_, False, False):
             result.counts.unchanged += 1
             continue
-        (result.created_ids if known is None else result.updated_ids).add(external_id)
-        writes.append({**values, "fingerprint": print_, "last_seen_run": run_id, "removed_at": None})
-        changed_lines[external_id] = lines
+        (result.created_ids if known is None else result.updated_ids).add(record.external_id)
+        changed.append((record, print_))
     result.counts.created, result.counts.updated = len(result.created_ids), len(result.updated_ids)
+    if not changed:
+        return result
+    refs = rows.References.load(organization, source, kind, [record for record, _ in changed])
+    writes, changed_lines = [], {}
+    for record, print_ in changed:
+        values, lines = rows.convert(kind, record, refs)
+        writes.append({**values, "fingerprint": print_, "last_seen_run": run_id, "removed_at": None})
+        changed_lines[record.external_id] = lines
     with transaction.atomic():
         _write(model, organization, source, writes)
         if kind in LINES and changed_lines:
@@ -88,12 +96,28 @@ def upsert(organization, source: str, run_id: int, kind: Kind, records: Sequence
     return result
 
 
-def _existing(model, organization, source: str, ids: list[str]) -> dict[str, tuple[str, bool]]:
+# Resolved from other rows, not from the record: outside the fingerprint. A row whose reference
+# could not be resolved yet ("dangling": its customer arrived later) is written again.
+NO_REFERENCES = rows.References()
+REFERENCE_COLUMNS = ("customer_id", "product_id")
+
+
+def _existing(model, organization, source: str, ids: list[str]) -> dict[str, tuple[str, bool, bool]]:
+    """external id → (fingerprint, removed, has a reference still to resolve)."""
+    refs = [name for name in ("customer", "product") if _has_field(model, f"{name}_external_id")]
+    columns = [f"{name}{suffix}" for name in refs for suffix in ("_id", "_external_id")]
     found = model.objects.filter(organization=organization, source=source, external_id__any_of=ids)
-    return {
-        external_id: (print_, removed_at is not None)
-        for external_id, print_, removed_at in found.values_list("external_id", "fingerprint", "removed_at")
-    }
+    existing = {}
+    for external_id, print_, removed_at, *pairs in found.values_list(
+        "external_id", "fingerprint", "removed_at", *columns
+    ):
+        dangling = any(pk is None and ref for pk, ref in zip(pairs[::2], pairs[1::2], strict=True))
+        existing[external_id] = (print_, removed_at is not None, dangling)
+    return existing
+
+
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.concrete_fields)
 
 
 def _write(model, organization, source: str, writes: list[dict]) -> None:
