@@ -38,7 +38,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from bench import seeds  # noqa: E402
+from bench import common, seeds  # noqa: E402
 
 STATEMENT_BUDGET = 12
 TIME_RATIO_BUDGET = 3.0
@@ -109,18 +109,9 @@ def app_token(user) -> str:
     return response.json()["meta"]["session_token"]
 
 
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def measure(client: Client, url: str, headers: dict, runs: int) -> Measure:
     client.get(url, headers=headers)  # warm caches (templates, url resolvers, lru caches)
-    counter = StatementCounter()
+    counter = common.StatementCounter()
     with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(counter):
         response = client.get(url, headers=headers)
     # The query log (what pytest's query assertions count, COMMITs included) keeps 9,000 entries;

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench.ingest import IngestMeter, print_ingest_ratio  # noqa: E402
 
 
@@ -75,15 +76,6 @@ def configure(args, var_dir: str) -> None:
     call_command("createcachetable", verbosity=0)  # the shared rate budgets live in the cache
 
 
-class QueryCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def one_sync(organization, base: str, label: str, allowed_per_minute: int, ingest: bool = False) -> None:
     from django.db import connection
 
@@ -91,7 +83,7 @@ def one_sync(organization, base: str, label: str, allowed_per_minute: int, inges
     from billingone.integrations.models import SyncRun
 
     sim_call(base, "/_sim/reset", {})
-    counter = QueryCounter()
+    counter = common.StatementCounter()
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
     with connection.execute_wrapper(counter), IngestMeter() as meter:

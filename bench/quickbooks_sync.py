@@ -27,6 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench.ingest import IngestMeter, print_ingest_ratio  # noqa: E402
 
 CLIENT_ID, CLIENT_SECRET = "billingone-dev-qbo", "billingone-dev-qbo-secret"  # the simulator's dev app
@@ -63,15 +64,7 @@ def start_simulator(port: int, invoices: int) -> subprocess.Popen:
     module = "billingone.integrations.providers.quickbooks.simulator"
     command = [sys.executable, "-m", module, "--port", str(port), "--invoices", str(invoices)]
     command += ["--companies", "400", "--realms", "1", "--redirect-uri", REDIRECT_URI]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the simulator did not start")
+    return common.start_simulator(command, f"http://127.0.0.1:{port}/_sim/state")
 
 
 def authorise(base: str) -> dict[str, str]:
@@ -96,56 +89,18 @@ def authorise(base: str) -> dict[str, str]:
     }
 
 
-class StatementCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
 def run(connection, mode: str, base: str) -> dict:
     """One sync through the engine (fetch → store → sweep → match), as the worker runs it."""
-    from django.db import connection as db
-    from django.utils import timezone
-
-    from billingone.integrations.base import NullProgress, ProviderContext
-    from billingone.integrations.ingest import Ingest, delta_since
-    from billingone.integrations.models import SyncRun
     from billingone.integrations.providers.quickbooks.provider import QuickBooks
 
     before = httpx.get(f"{base}/_sim/state").json()
-    sync_run = SyncRun.objects.create(
-        organization=connection.organization,
-        connection=connection,
-        provider="quickbooks",
-        mode=mode,
-        trigger="person",
-        status="running",
-        started_at=timezone.now(),
-    )
-    context = ProviderContext(
-        organization=connection.organization,
-        credentials=connection.get_credentials(),
-        connection=connection,
-        run_id=sync_run.pk,
-    )
-    counter, progress = StatementCounter(), NullProgress()
-    ingest = Ingest(QuickBooks(context), sync_run.pk, progress)
-    started = time.monotonic()
-    with db.execute_wrapper(counter):
-        counts = ingest.run(mode, delta_since(connection, mode))
-    elapsed = time.monotonic() - started
-    SyncRun.objects.filter(pk=sync_run.pk).update(
-        status="succeeded", finished_at=timezone.now(), checkpoint=ingest.checkpoint
-    )
+    sync = common.engine_sync(connection, QuickBooks, mode)
     after = httpx.get(f"{base}/_sim/state").json()
     return {
-        "counts": counts,
-        "rows": progress.done,
-        "elapsed": elapsed,
-        "statements": counter.count,
+        "counts": sync.counts,
+        "rows": sync.rows,
+        "elapsed": sync.elapsed,
+        "statements": sync.statements,
         "calls": after["calls"] - before["calls"],
         "limited": sum(after["rate_limited"].values()) - sum(before["rate_limited"].values()),
         "busiest": after["max_calls_in_a_minute"],

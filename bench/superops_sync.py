@@ -20,13 +20,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402
+
 PAGE = 100
 
 
@@ -54,69 +56,22 @@ def start_simulator(port: int, invoices: int, companies: int) -> subprocess.Pope
     module = "billingone.integrations.providers.superops.simulator"
     command = [sys.executable, "-m", module, "--port", str(port), "--eu-port", str(port + 1)]
     command += ["--invoices", str(invoices), "--companies", str(companies), "--per-minute", "800"]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)  # noqa: S603
-    for _ in range(300):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/_sim/stats", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the simulator did not start")
-
-
-class StatementCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+    return common.start_simulator(command, f"http://127.0.0.1:{port}/_sim/stats", attempts=300)
 
 
 def run(connection, mode: str, base: str) -> dict:
     """One sync through the engine (fetch → store → sweep → match), as the worker runs it."""
-    from django.db import connection as db
-    from django.utils import timezone
-
-    from billingone.integrations.base import NullProgress, ProviderContext
-    from billingone.integrations.ingest import Ingest, delta_since
-    from billingone.integrations.models import SyncRun
     from billingone.integrations.providers.superops.provider import SuperOps
 
     before = httpx.get(f"{base}/_sim/stats").json()
-    sync_run = SyncRun.objects.create(
-        organization=connection.organization,
-        connection=connection,
-        provider="superops",
-        mode=mode,
-        trigger="person",
-        status="running",
-        started_at=timezone.now(),
-    )
-    context = ProviderContext(
-        organization=connection.organization,
-        credentials=connection.get_credentials(),
-        connection=connection,
-        run_id=sync_run.pk,
-    )
-    counter, progress = StatementCounter(), NullProgress()
-    provider = SuperOps(context)
-    ingest = Ingest(provider, sync_run.pk, progress)
-    started = time.monotonic()
-    with db.execute_wrapper(counter):
-        counts = ingest.run(mode, delta_since(connection, mode))
-    elapsed = time.monotonic() - started
-    SyncRun.objects.filter(pk=sync_run.pk).update(
-        status="succeeded", finished_at=timezone.now(), checkpoint=ingest.checkpoint
-    )
+    sync = common.engine_sync(connection, SuperOps, mode)
     after = httpx.get(f"{base}/_sim/stats").json()
-    stats = provider._api.http.stats  # the client's own count of calls and rate refusals
+    stats = sync.provider._api.http.stats  # the client's own count of calls and rate refusals
     return {
-        "counts": counts,
-        "rows": progress.done,
-        "elapsed": elapsed,
-        "statements": counter.count,
+        "counts": sync.counts,
+        "rows": sync.rows,
+        "elapsed": sync.elapsed,
+        "statements": sync.statements,
         "calls": stats.calls,
         "served": after.get("calls", 0) - before.get("calls", 0),
         "refused": stats.rate_limited,

@@ -29,6 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
 from bench.ingest import IngestMeter, print_ingest_ratio  # noqa: E402
 
 CLIENT_ID, CLIENT_SECRET = "billingone-dev", "billingone-dev-secret"
@@ -61,79 +62,26 @@ def setup_django(port: int) -> None:
 
 
 def start_simulator(port: int, invoices: int) -> subprocess.Popen:
-    env = {**os.environ, "XERO_REDIRECT_URI": "http://localhost:8500/oauth/xero/callback/"}
-    command = [
-        sys.executable,
-        "-m",
-        "billingone.integrations.providers.xero.simulator",
-        "--port",
-        str(port),
-        "--invoices",
-        str(invoices),
-        "--companies",
-        "400",
-        "--tenants",
-        "1",
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
-    for _ in range(100):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/_sim/state", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise SystemExit("the simulator did not start")
-
-
-class StatementCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+    module = "billingone.integrations.providers.xero.simulator"
+    command = [sys.executable, "-m", module, "--port", str(port), "--invoices", str(invoices)]
+    command += ["--companies", "400", "--tenants", "1"]
+    return common.start_simulator(command, f"http://127.0.0.1:{port}/_sim/state")
 
 
 def run_sync(connection, mode: str, port: int):
-    from django.db import connection as db
-    from django.utils import timezone
-
-    from billingone.integrations.base import NullProgress, ProviderContext
-    from billingone.integrations.models import SyncRun
     from billingone.integrations.providers.xero.provider import Xero
 
     before = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
-    run = SyncRun.objects.create(
-        organization=connection.organization,
-        connection=connection,
-        provider="xero",
-        mode=mode,
-        trigger="person",
-        status="running",
-        started_at=timezone.now(),
-    )
-    counter, progress = StatementCounter(), NullProgress()
-    context = ProviderContext(
-        organization=connection.organization,
-        credentials=connection.get_credentials(),
-        connection=connection,
-        run_id=run.pk,
-    )
-    started = time.monotonic()
-    with db.execute_wrapper(counter):
-        counts = Xero(context).sync(mode, progress)
-    elapsed = time.monotonic() - started
-    SyncRun.objects.filter(pk=run.pk).update(status="succeeded", finished_at=timezone.now())
+    sync = common.engine_sync(connection, Xero, mode)
     after = httpx.get(f"http://127.0.0.1:{port}/_sim/state").json()
     limited = sum(after["rate_limited"].values()) - sum(before["rate_limited"].values())
-    return counts, progress, elapsed, after["calls"] - before["calls"], limited, counter.count, after
+    return sync.counts, sync.rows, sync.elapsed, after["calls"] - before["calls"], limited, sync.statements, after
 
 
 def report(
     title: str,
     counts,
-    progress,
+    rows: int,
     elapsed: float,
     calls: int,
     minimum: int,
@@ -141,7 +89,6 @@ def report(
     statements: int,
     peak_minute: int | None,
 ):
-    rows = progress.done
     print(f"\n== {title} ==")
     print(
         f"rows synced              {rows:,}  ({counts.created:,} new, {counts.updated:,} updated, "
@@ -224,7 +171,7 @@ def bench(args) -> None:
     connection = connect(owner, "bench-msp", base)
     organization = connection.organization
     with IngestMeter() as meter:
-        counts, progress, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
+        counts, rows, elapsed, calls, limited, statements, state = run_sync(connection, "full", args.port)
     invoices = Invoice.objects.filter(organization=organization, source="xero").count()
     contacts = Customer.objects.filter(organization=organization, source="xero").count()
     minimum = math.ceil(invoices / 1000) + math.ceil(contacts / 1000)
@@ -232,21 +179,21 @@ def bench(args) -> None:
         f"Xero simulator: {args.invoices:,} invoices ({invoices:,} sales invoices, {contacts:,} contacts), "
         "limits 60/min, 5 concurrent, 5,000/day"
     )
-    report("Full sync", counts, progress, elapsed, calls, minimum, limited, statements, state["max_calls_in_a_minute"])
+    report("Full sync", counts, rows, elapsed, calls, minimum, limited, statements, state["max_calls_in_a_minute"])
     print(f"max RSS                  {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (no tracing)")
     print(f"max requests in flight   {state['max_in_flight']} (limit 5)")
     print_ingest_ratio(meter, organization, "xero")
 
     changed = max(1, args.invoices // 100)
     httpx.post(f"{base}/_sim/mutate", json={"change": changed}, timeout=60).raise_for_status()
-    counts, progress, elapsed, calls, limited, statements, _ = run_sync(connection, "delta", args.port)
+    counts, rows, elapsed, calls, limited, statements, _ = run_sync(connection, "delta", args.port)
     report(
         f"Delta sync after {changed:,} invoices changed (1%)",
         counts,
-        progress,
+        rows,
         elapsed,
         calls,
-        math.ceil(max(progress.done, 1) / 1000) + 1,
+        math.ceil(max(rows, 1) / 1000) + 1,
         limited,
         statements,
         None,
